@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine with Python 3.11 and pip:
+#   make demo   set up .venv and run the demo DAG end to end (offline, CPU, minutes)
+#   make test   set up .venv and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= all
+
+.PHONY: setup demo test lint report gallery clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable '.[test]'
+	touch $@
+
+demo: setup
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check src tests workflow/scripts benchmarks
+	$(BIN)/snakemake --lint --configfile config/demo.yaml
+
+report: setup
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml --report results/report.html
+
+clean:
+	rm -rf results .snakemake

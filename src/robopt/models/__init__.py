@@ -1,0 +1,33 @@
+"""Models registered by name; an unknown name lists the valid ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from torch import nn
+
+from robopt.models.resnet import resnet18
+from robopt.models.small_cnn import SmallCNN
+from robopt.registry import Registry
+
+MODELS: Registry[Callable[[int], nn.Module]] = Registry("model")
+MODELS.register("small_cnn")(SmallCNN)
+MODELS.register("resnet18")(resnet18)
+
+
+def build_model(name: str, num_classes: int) -> nn.Module:
+    """A freshly initialised model ``name`` with ``num_classes`` outputs."""
+    return MODELS.get(name)(num_classes)
+
+
+__all__ = ["MODELS", "SmallCNN", "build_model", "load_trained", "resnet18"]
+
+
+def load_trained(path, device="cpu"):
+    """(checkpoint dict, model in eval mode on ``device``) from a ``model.pt`` written by ``train_model``."""
+    import torch
+
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    model = build_model(checkpoint["model"], checkpoint["num_classes"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return checkpoint, model.to(device).eval()

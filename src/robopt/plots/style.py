@@ -1,0 +1,85 @@
+"""One plotting style for every figure: print-safe (hatches and line styles, not only colour), with provenance."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from robopt.io import atomic_path  # noqa: E402
+
+#: Per-method drawing attributes, fixed so a method looks the same in every figure.
+METHOD_STYLE: dict[str, dict[str, Any]] = {
+    "sgd": {"color": "0.25", "hatch": "", "linestyle": "-", "marker": "o", "label": "SGD"},
+    "damp": {"color": "#d62728", "hatch": "//", "linestyle": "--", "marker": "s", "label": "DAMP"},
+    "daap": {"color": "#ff7f0e", "hatch": "xx", "linestyle": "-.", "marker": "^", "label": "DAAP"},
+    "sam": {"color": "#1f77b4", "hatch": "..", "linestyle": ":", "marker": "D", "label": "SAM"},
+    "asam": {"color": "#2ca02c", "hatch": "\\\\", "linestyle": (0, (5, 1)), "marker": "v", "label": "ASAM"},
+    "adam": {"color": "#bcbd22", "hatch": "--", "linestyle": "-", "marker": "x", "label": "Adam"},
+    "lopt": {"color": "black", "hatch": "++", "linestyle": "-", "marker": "*", "label": "Learned optimizer"},
+}
+
+RC = {
+    "figure.dpi": 100,
+    "savefig.dpi": 200,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "hatch.linewidth": 0.6,
+}
+
+
+def method_style(method: str) -> dict[str, Any]:
+    """Drawing attributes of ``method`` (an unknown method gets a neutral grey style)."""
+    return METHOD_STYLE.get(method, {"color": "0.5", "hatch": "", "linestyle": "-", "marker": "o", "label": method})
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def provenance(config: dict[str, Any] | None = None) -> dict[str, str]:
+    """What produced a figure: commit, date, device, and the config it was computed with."""
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({platform.processor() or platform.machine()})"
+    return {
+        "commit": git_commit(),
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "device": device,
+        "config": json.dumps(config or {}, sort_keys=True, default=str),
+    }
+
+
+def new_figure(ncols: int, width_per_panel: float = 3.2, height: float = 2.8) -> tuple[plt.Figure, list[plt.Axes]]:
+    """A figure with ``ncols`` panels in the shared style."""
+    with plt.rc_context(RC):
+        fig, axes = plt.subplots(1, ncols, figsize=(width_per_panel * ncols, height), squeeze=False)
+    return fig, list(axes[0])
+
+
+def save_figure(fig: plt.Figure, pdf_path: str | Path, meta: dict[str, str]) -> None:
+    """Write ``pdf_path`` and a PNG beside it, atomically, each carrying ``meta`` as file metadata."""
+    pdf_path = Path(pdf_path)
+    text = "; ".join(f"{k}={v}" for k, v in meta.items())
+    with plt.rc_context(RC):
+        fig.tight_layout()
+        with atomic_path(pdf_path) as tmp:
+            fig.savefig(tmp, format="pdf", metadata={"Subject": text, "Creator": "robopt"})
+        with atomic_path(pdf_path.with_suffix(".png")) as tmp:
+            fig.savefig(tmp, format="png", metadata={"Description": text, "Software": "robopt"})
+    plt.close(fig)

@@ -1,0 +1,36 @@
+"""Device choice, seeding and determinism switches shared by every entry point."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from robopt.errors import RoboptError
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto`` picks CUDA when present, else CPU; an explicit but absent CUDA is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RoboptError("config asks for device 'cuda' but no CUDA device is available; use 'auto' or 'cpu'")
+    return device
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch; return a CPU generator for explicit draws."""
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def make_deterministic(threads: int | None = None) -> None:
+    """Bit-identical results on CPU for the same seed (and as far as CUDA allows)."""
+    if threads:
+        torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.benchmark = False

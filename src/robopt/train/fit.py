@@ -1,0 +1,134 @@
+"""The training loop: data on the device, batched augmentation, per-epoch checkpoints and tidy history."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+from torch import nn
+
+from robopt.data.augment import normalize, random_crop_flip
+from robopt.data.format import ImageSplit
+from robopt.models import build_model
+from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
+from robopt.train.methods import build_method
+from robopt.train.schedule import lr_factor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainSettings:
+    """Settings shared by every method on one dataset (the method's own keys live in ``method_params``)."""
+
+    model: str
+    epochs: int
+    batch_size: int
+    lr: float
+    mean: list[float]
+    std: list[float]
+    momentum: float = 0.9
+    nesterov: bool = True
+    weight_decay: float = 5e-4
+    lr_milestones: tuple[float, float] = (0.5, 0.9)
+    lr_final_ratio: float = 0.01
+    crop_padding: int = 4
+    method_params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
+        self.lr_milestones = tuple(self.lr_milestones)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], **extra: Any) -> TrainSettings:
+        """Build from a config block, ignoring keys that are not training settings."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in {**config, **extra}.items() if k in names})
+
+
+def _history_rows(epoch: int, step: int, metrics: dict[str, float]) -> list[dict[str, Any]]:
+    return [{"epoch": epoch, "step": step, "split": "train", "metric": k, "value": v} for k, v in metrics.items()]
+
+
+def fit(
+    train: ImageSplit,
+    settings: TrainSettings,
+    method: str,
+    seed: int,
+    checkpoint_path: str | Path | None = None,
+    device: torch.device | str = "cpu",
+) -> tuple[nn.Module, pd.DataFrame]:
+    """Train ``settings.model`` with ``method`` on ``train``; resume from ``checkpoint_path`` if it holds this run.
+
+    Returns the trained model and a tidy history (epoch, step, split, metric, value).
+    """
+    device = torch.device(device)
+    torch.manual_seed(seed)
+    model = build_model(settings.model, train.num_classes).to(device)
+    hyper = {**dataclasses.asdict(settings), **settings.method_params}
+    trainer = build_method(method, model, hyper)
+    generator = torch.Generator(device=device).manual_seed(seed)
+    run_id = fingerprint({"settings": dataclasses.asdict(settings), "method": method, "seed": seed, "n": len(train)})
+    steps_per_epoch = len(train) // settings.batch_size  # the last partial batch is dropped, as in DAMP
+    if steps_per_epoch == 0:
+        raise ValueError(f"batch_size {settings.batch_size} exceeds the {len(train)} training images")
+
+    start_epoch, history = 0, []
+    state = load_checkpoint(checkpoint_path, run_id) if checkpoint_path else None
+    if state is not None:
+        model.load_state_dict(state["model"])
+        trainer.optimizer.load_state_dict(state["optimizer"])
+        restore_rng(state["rng"], generator)
+        start_epoch, history = state["epoch"], state["history"]
+        log.info("resuming from %s after epoch %d", checkpoint_path, start_epoch)
+
+    train = train.to(device)
+    for epoch in range(start_epoch, settings.epochs):
+        lr = settings.lr * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
+        for group in trainer.optimizer.param_groups:
+            group["lr"] = lr
+        model.train()
+        started = time.perf_counter()
+        order = torch.randperm(len(train), generator=generator, device=device)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.long)
+        for step in range(steps_per_epoch):
+            index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
+            images = train.images[index]
+            if settings.crop_padding > 0:
+                images = random_crop_flip(images, settings.crop_padding, generator)
+            inputs, targets = normalize(images, settings.mean, settings.std), train.labels[index]
+            loss, logits = trainer.step(model, inputs, targets)
+            loss_sum += loss
+            correct += (logits.argmax(1) == targets).sum()
+        seen = steps_per_epoch * settings.batch_size
+        metrics = {
+            "loss": float(loss_sum) / steps_per_epoch,
+            "accuracy": float(correct) / seen,
+            "lr": lr,
+            "seconds": time.perf_counter() - started,
+        }
+        if not torch.isfinite(loss_sum):
+            raise FloatingPointError(f"training loss became {float(loss_sum)} in epoch {epoch + 1}; lower the lr")
+        history += _history_rows(epoch + 1, (epoch + 1) * steps_per_epoch, metrics)
+        log.info(
+            "epoch %d/%d  loss %.4f  accuracy %.4f  lr %.4g  %.1fs",
+            epoch + 1, settings.epochs, metrics["loss"], metrics["accuracy"], lr, metrics["seconds"],
+        )
+        if checkpoint_path:
+            save_checkpoint(checkpoint_path, {
+                "fingerprint": run_id,
+                "epoch": epoch + 1,
+                "model": model.state_dict(),
+                "optimizer": trainer.optimizer.state_dict(),
+                "rng": rng_state(generator),
+                "history": history,
+            })
+    return model, pd.DataFrame(history, columns=["epoch", "step", "split", "metric", "value"])

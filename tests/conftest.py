@@ -1,0 +1,68 @@
+"""Shared fixtures: tiny files written in the official dataset layouts."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write_pickle(path: Path, obj: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        pickle.dump(obj, handle, protocol=2)
+
+
+def cifar_rows(n: int, offset: int) -> np.ndarray:
+    """Images whose pixel values encode their index, as CHW-flattened rows."""
+    images = np.zeros((n, 32, 32, 3), np.uint8)
+    for i in range(n):
+        images[i, :, :, 0] = (offset + i) % 256
+        images[i, 0, 0, 1] = 7  # a marker at (row 0, col 0, green) to check the layout
+    return images.transpose(0, 3, 1, 2).reshape(n, 3072)
+
+
+@pytest.fixture
+def cifar10_root(tmp_path: Path) -> Path:
+    folder = tmp_path / "cifar-10-batches-py"
+    for k in range(1, 6):
+        write_pickle(folder / f"data_batch_{k}", {"data": cifar_rows(4, 4 * (k - 1)), "labels": [k % 10, 1, 2, 3]})
+    write_pickle(folder / "test_batch", {"data": cifar_rows(3, 100), "labels": [9, 8, 7]})
+    write_pickle(folder / "batches.meta", {"label_names": [f"class{c}" for c in range(10)]})
+    return tmp_path
+
+
+@pytest.fixture
+def cifar100_root(tmp_path: Path) -> Path:
+    folder = tmp_path / "cifar-100-python"
+    write_pickle(folder / "train", {"data": cifar_rows(6, 0), "fine_labels": [0, 5, 99, 3, 4, 5], "coarse_labels": [0, 1, 19, 2, 3, 1]})
+    write_pickle(folder / "test", {"data": cifar_rows(2, 50), "fine_labels": [1, 2], "coarse_labels": [4, 5]})
+    write_pickle(folder / "meta", {"fine_label_names": [f"fine{c}" for c in range(100)],
+                                   "coarse_label_names": [f"coarse{c}" for c in range(20)]})
+    return tmp_path
+
+
+@pytest.fixture
+def tinyimagenet_root(tmp_path: Path) -> Path:
+    folder = tmp_path / "tiny-imagenet-200"
+    wnids = ["n01443537", "n01629819"]
+    (folder / "val" / "images").mkdir(parents=True)
+    (folder / "wnids.txt").write_text("\n".join(wnids) + "\n")
+    (folder / "words.txt").write_text("n01443537\tgoldfish, Carassius auratus\nn01629819\tEuropean fire salamander\n")
+    for c, wnid in enumerate(wnids):
+        images = folder / "train" / wnid / "images"
+        images.mkdir(parents=True)
+        for k in range(3):
+            Image.new("RGB", (64, 64), (40 * c, 10 * k, 0)).save(images / f"{wnid}_{k}.JPEG", quality=95)
+        (folder / "train" / wnid / f"{wnid}_boxes.txt").write_text("")
+    annotations = []
+    for k, wnid in enumerate(["n01629819", "n01443537", "n01629819"]):
+        Image.new("L", (64, 64), 30 * k).save(folder / "val" / "images" / f"val_{k}.JPEG")  # grayscale, as some are
+        annotations.append(f"val_{k}.JPEG\t{wnid}\t0\t0\t63\t63")
+    (folder / "val" / "val_annotations.txt").write_text("\n".join(annotations) + "\n")
+    return tmp_path

@@ -1,0 +1,91 @@
+# Config validation, wildcard constraints, path helpers and target lists. The only rule file with top-level Python.
+import sys
+from pathlib import Path
+
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # use the checkout's package even without `pip install -e`
+
+from robopt.config import check_config, data_source, method_params, training_block  # noqa: E402
+from robopt.corruptions import CORRUPTIONS as CORRUPTION_REGISTRY  # noqa: E402
+from robopt.data import DATASETS as DATASET_REGISTRY  # noqa: E402
+
+
+validate(config, workflow.source_path("../schemas/config.schema.yaml"), set_default=True)
+check_config(config)
+
+DATASETS = config["datasets"]
+METHODS = config["methods"]
+SEEDS = config["seeds"]
+CORRUPTIONS = config["corruptions"]["names"]
+
+
+wildcard_constraints:
+    dataset="|".join(DATASET_REGISTRY.names()),
+    method="[a-z0-9_]+",
+    corruption="|".join(CORRUPTION_REGISTRY.names()),
+    seed=r"\d+",
+
+
+def corrupted_folder(dataset):
+    """Where the <dataset>-C files live: the official release if configured, else our generated set."""
+    return config["corruptions"]["official"].get(dataset, f"results/corrupt/{dataset}")
+
+
+def corrupted_set_paths(dataset):
+    """The corruption files of <dataset>-C, then its labels.npy."""
+    folder = corrupted_folder(dataset)
+    return [f"{folder}/{name}.npy" for name in CORRUPTIONS] + [f"{folder}/labels.npy"]
+
+
+def corrupted_files(wildcards):
+    return corrupted_set_paths(wildcards.dataset)
+
+
+def corrupted_set_targets():
+    return [path for dataset in DATASETS for path in corrupted_set_paths(dataset)]
+
+
+def model_targets():
+    return expand("results/train/{dataset}/{method}/seed{seed}/model.pt", dataset=DATASETS, method=METHODS, seed=SEEDS)
+
+
+def metric_targets():
+    return expand(
+        "results/evaluate/{dataset}/{method}/seed{seed}/metrics.csv", dataset=DATASETS, method=METHODS, seed=SEEDS
+    )
+
+
+def figure_targets():
+    return [
+        "results/figures/damp_fig3.pdf",
+        "results/tables/damp_error_by_severity.csv",
+    ]
+
+
+def final_outputs():
+    return figure_targets() + ["results/tables/metrics.csv"]
+
+
+def training_params(wildcards):
+    """Shared training settings of the dataset plus the method's own hyperparameters."""
+    block = training_block(config, wildcards.dataset)
+    block.pop("methods", None)
+    block["method_params"] = method_params(config, wildcards.dataset, wildcards.method)
+    return block
+
+
+def dataset_source(wildcards):
+    """Keyword arguments of the reader of this dataset (root/download, or the synthetic generator's)."""
+    return data_source(config, wildcards.dataset)
+
+
+def scale_note(wildcards=None):
+    """One line per dataset saying at which scale the numbers were computed (epochs, images)."""
+    parts = []
+    for dataset in DATASETS:
+        block = config["training"][dataset]
+        source = config["data"].get(dataset, {})
+        images = f"{source['n_train']} generated" if dataset == "synthetic" else "full"
+        parts.append(f"{dataset}: {block['model']}, {block['epochs']} epochs, {images} training images")
+    return "; ".join(parts)

@@ -1,0 +1,36 @@
+# Clean test set -> <dataset>-C: one job per (dataset, corruption) writing all five severities.
+
+
+rule corrupt_dataset:
+    input:
+        test="results/data/{dataset}/test.pt",
+        meta="results/data/{dataset}/meta.json",
+    output:
+        "results/corrupt/{dataset}/{corruption}.npy",
+    params:
+        n_images=config["corruptions"]["n_test_images"],
+        seed=config["corruptions"]["seed"],
+    log:
+        "results/logs/corrupt_dataset/{dataset}/{corruption}.log",
+    benchmark:
+        "results/benchmarks/corrupt_dataset/{dataset}/{corruption}.tsv"
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    script:
+        "../scripts/corrupt_dataset.py"
+
+
+rule write_corrupted_labels:
+    input:
+        test="results/data/{dataset}/test.pt",
+    output:
+        "results/corrupt/{dataset}/labels.npy",
+    params:
+        n_images=config["corruptions"]["n_test_images"],
+    log:
+        "results/logs/write_corrupted_labels/{dataset}.log",
+    benchmark:
+        "results/benchmarks/write_corrupted_labels/{dataset}.tsv"
+    script:
+        "../scripts/write_corrupted_labels.py"

@@ -1,0 +1,38 @@
+# Trained model -> accuracy / error / NLL / ECE on clean test data and every (corruption, severity).
+
+
+rule evaluate_model:
+    input:
+        model="results/train/{dataset}/{method}/seed{seed}/model.pt",
+        test="results/data/{dataset}/test.pt",
+        meta="results/data/{dataset}/meta.json",
+        corrupted=corrupted_files,
+    output:
+        "results/evaluate/{dataset}/{method}/seed{seed}/metrics.csv",
+    params:
+        corruptions=CORRUPTIONS,
+        batch_size=config["evaluation"]["batch_size"],
+        device=config["device"],
+    threads: 2
+    log:
+        "results/logs/evaluate_model/{dataset}/{method}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/evaluate_model/{dataset}/{method}/seed{seed}.tsv"
+    resources:
+        mem_mb=16000,
+        runtime=60,
+    script:
+        "../scripts/evaluate_model.py"
+
+
+rule collect_metrics:
+    input:
+        metric_targets(),
+    output:
+        "results/tables/metrics.csv",
+    log:
+        "results/logs/collect_metrics/collect_metrics.log",
+    benchmark:
+        "results/benchmarks/collect_metrics/collect_metrics.tsv"
+    script:
+        "../scripts/collect_metrics.py"

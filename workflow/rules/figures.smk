@@ -1,0 +1,42 @@
+# Tidy metrics -> the papers' figures and tables (PDF + PNG, CSV + Markdown + LaTeX), each a target of its own.
+
+
+rule plot_damp_fig3:
+    input:
+        "results/tables/metrics.csv",
+    output:
+        pdf=report(
+            "results/figures/damp_fig3.pdf",
+            caption="../report/damp_fig3.rst",
+            category="DAMP (Trinh et al. 2024)",
+        ),
+        png="results/figures/damp_fig3.png",
+    params:
+        config=config,
+    log:
+        "results/logs/plot_damp_fig3/plot_damp_fig3.log",
+    benchmark:
+        "results/benchmarks/plot_damp_fig3/plot_damp_fig3.tsv"
+    script:
+        "../scripts/plot_damp_fig3.py"
+
+
+rule table_damp_error_by_severity:
+    input:
+        "results/tables/metrics.csv",
+    output:
+        csv=report(
+            "results/tables/damp_error_by_severity.csv",
+            caption="../report/damp_error_by_severity.rst",
+            category="DAMP (Trinh et al. 2024)",
+        ),
+        md="results/tables/damp_error_by_severity.md",
+        tex="results/tables/damp_error_by_severity.tex",
+    params:
+        scale=scale_note,
+    log:
+        "results/logs/table_damp_error_by_severity/table_damp_error_by_severity.log",
+    benchmark:
+        "results/benchmarks/table_damp_error_by_severity/table_damp_error_by_severity.tsv"
+    script:
+        "../scripts/table_damp_error_by_severity.py"

@@ -1,0 +1,24 @@
+# Clean training images -> one trained model per (dataset, method, seed). Resumes from its checkpoint.
+
+
+rule train_model:
+    input:
+        train="results/data/{dataset}/train.pt",
+        meta="results/data/{dataset}/meta.json",
+    output:
+        model="results/train/{dataset}/{method}/seed{seed}/model.pt",
+        history="results/train/{dataset}/{method}/seed{seed}/history.csv",
+    params:
+        settings=training_params,
+        device=config["device"],
+        checkpoint="results/checkpoints/train/{dataset}/{method}/seed{seed}/last.pt",
+    threads: 2
+    log:
+        "results/logs/train_model/{dataset}/{method}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train_model/{dataset}/{method}/seed{seed}.tsv"
+    resources:
+        mem_mb=16000,
+        runtime=24 * 60,
+    script:
+        "../scripts/train_model.py"

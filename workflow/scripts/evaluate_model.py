@@ -1,0 +1,27 @@
+"""evaluate_model: trained model -> tidy metrics on clean test data and every (corruption, severity)."""
+
+from pathlib import Path
+
+from robopt.corruptions import read_corrupted
+from robopt.data import load_split
+from robopt.evaluate import TIDY_COLUMNS, evaluate_model
+from robopt.io import write_csv
+from robopt.logs import log_to_file
+from robopt.models import load_trained
+from robopt.runtime import make_deterministic, resolve_device
+
+log_to_file(snakemake.log[0])
+make_deterministic(snakemake.threads)
+device = resolve_device(snakemake.params.device)
+checkpoint, model = load_trained(snakemake.input.model, device)
+test = load_split(snakemake.input.test)
+folder = Path(snakemake.input.corrupted[-1]).parent  # labels.npy sits beside the corruption files
+corrupted = [read_corrupted(folder, name, expected_labels=test.labels) for name in snakemake.params.corruptions]
+
+table = evaluate_model(model, test.images, test.labels, corrupted, checkpoint["mean"], checkpoint["std"],
+                       snakemake.params.batch_size)
+table["dataset"] = snakemake.wildcards.dataset
+table["model"] = checkpoint["model"]
+table["method"] = snakemake.wildcards.method
+table["seed"] = int(snakemake.wildcards.seed)
+write_csv(table[TIDY_COLUMNS], snakemake.output[0])
