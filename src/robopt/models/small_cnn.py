@@ -12,7 +12,7 @@ from torch import nn
 class SmallCNNConfig:
     channels: tuple[int, ...] = (32, 32, 64, 64)
     strides: tuple[int, ...] = (2, 2, 1, 1)
-    kernel_size: int = 3  # padding keeps "same" geometry (not stated in the paper)
+    kernel_size: int = 3  # padding keeps "same" geometry; padding and init are not stated in the paper
 
 
 class SmallCNN(nn.Module):
@@ -31,6 +31,10 @@ class SmallCNN(nn.Module):
             in_channels = out_channels
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(in_channels, num_classes)
+        for module in self.features:
+            if isinstance(module, nn.Conv2d):  # He init keeps the signal alive through 4 ReLU layers without BN
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+                nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # x: (B, 3, H, W) -> features (B, C, H/4, W/4) -> mean (B, C) -> logits (B, classes)
