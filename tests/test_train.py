@@ -89,9 +89,9 @@ def test_history_is_tidy_and_loss_decreases(train_split):
 
 def test_unknown_method_and_model_list_valid_names():
     model = build_model("small_cnn", 10)
-    with pytest.raises(UnknownNameError, match="valid names: sgd"):
+    with pytest.raises(UnknownNameError, match="valid names: adam, asam, daap, damp, sam, sgd"):
         build_method("sgdd", model, {})
-    with pytest.raises(UnknownNameError, match="resnet18, small_cnn"):
+    with pytest.raises(UnknownNameError, match="preact_resnet18, resnet18, small_cnn"):
         build_model("resnet50", 10)
 
 
@@ -100,3 +100,9 @@ def test_resnet18_has_cifar_stem():
     assert model.conv1.kernel_size == (3, 3) and model.conv1.stride == (1, 1)
     assert isinstance(model.maxpool, torch.nn.Identity)
     assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+
+
+def test_preact_resnet18_on_64px():
+    model = build_model("preact_resnet18", 200)
+    assert model(torch.zeros(2, 3, 64, 64)).shape == (2, 200)
+    assert sum(p.numel() for p in model.parameters()) > 11_000_000

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from torch import nn
 
+from robopt.models.preact_resnet import PreActResNet18
 from robopt.models.resnet import resnet18
 from robopt.models.small_cnn import SmallCNN
 from robopt.registry import Registry
@@ -13,6 +14,7 @@ from robopt.registry import Registry
 MODELS: Registry[Callable[[int], nn.Module]] = Registry("model")
 MODELS.register("small_cnn")(SmallCNN)
 MODELS.register("resnet18")(resnet18)
+MODELS.register("preact_resnet18")(PreActResNet18)
 
 
 def build_model(name: str, num_classes: int) -> nn.Module:
@@ -20,7 +22,7 @@ def build_model(name: str, num_classes: int) -> nn.Module:
     return MODELS.get(name)(num_classes)
 
 
-__all__ = ["MODELS", "SmallCNN", "build_model", "load_trained", "resnet18"]
+__all__ = ["MODELS", "PreActResNet18", "SmallCNN", "build_model", "load_trained", "resnet18"]
 
 
 def load_trained(path, device="cpu"):

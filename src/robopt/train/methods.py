@@ -6,32 +6,16 @@ branches on the method (as in DAMP's ``build_<method>_optimizer`` builders).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
 
 from robopt.registry import Registry
-
-
-class Method(Protocol):
-    optimizer: torch.optim.Optimizer
-
-    def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One update on a batch; returns the mean loss (detached) and the logits."""
-        ...
-
-
-def nesterov_sgd(params: Iterable[nn.Parameter], hyper: dict[str, Any]) -> torch.optim.Optimizer:
-    """SGD with (Nesterov) momentum and coupled L2 weight decay, as the DAMP reference code."""
-    return torch.optim.SGD(
-        params,
-        lr=hyper["lr"],
-        momentum=hyper["momentum"],
-        nesterov=hyper["nesterov"] and hyper["momentum"] > 0,
-        weight_decay=hyper["weight_decay"],
-    )
+from robopt.train.base import Method, loss_and_logits, nesterov_sgd
+from robopt.train.sharpness import ASAM, SAM
+from robopt.train.weight_noise import DAAP, DAMP
 
 
 class SGD:
@@ -42,15 +26,21 @@ class SGD:
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         self.optimizer.zero_grad(set_to_none=True)
-        logits = model(inputs)
-        loss = nn.functional.cross_entropy(logits, targets)
-        loss.backward()
+        loss, logits = loss_and_logits(model, inputs, targets)
         self.optimizer.step()
-        return loss.detach(), logits.detach()
+        return loss, logits
+
+
+class Adam(SGD):
+    """Adam (betas 0.9/0.999, eps 1e-8) with coupled L2 weight decay: the learned-optimizer baselines."""
+
+    def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=hyper["lr"], weight_decay=hyper.get("weight_decay", 0.0))
 
 
 METHODS: Registry[Callable[[nn.Module, dict[str, Any]], Method]] = Registry("method")
-METHODS.register("sgd")(SGD)
+for _name, _builder in {"sgd": SGD, "damp": DAMP, "daap": DAAP, "sam": SAM, "asam": ASAM, "adam": Adam}.items():
+    METHODS.register(_name)(_builder)
 
 
 def build_method(name: str, model: nn.Module, hyper: dict[str, Any]) -> Method:

@@ -1,0 +1,57 @@
+"""Pieces shared by the training methods: the step interface, the base optimizers, parameter selection."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
+
+import torch
+from torch import nn
+
+#: Layers whose weight (conv/linear kernel, BatchNorm scale) DAMP perturbs; biases and BN shifts are not.
+PERTURBED_LAYERS = (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)
+
+
+class Method(Protocol):
+    optimizer: torch.optim.Optimizer
+
+    def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One update on a batch; returns the mean loss (detached) and the logits (detached)."""
+        ...
+
+
+def nesterov_sgd(params: Iterable[nn.Parameter], hyper: dict[str, Any]) -> torch.optim.Optimizer:
+    """SGD with (Nesterov) momentum and coupled L2 weight decay, as the DAMP reference code."""
+    return torch.optim.SGD(
+        params,
+        lr=hyper["lr"],
+        momentum=hyper["momentum"],
+        nesterov=hyper["nesterov"] and hyper["momentum"] > 0,
+        weight_decay=hyper["weight_decay"],
+    )
+
+
+def perturbed_parameters(model: nn.Module) -> list[nn.Parameter]:
+    """Conv/linear weights and BatchNorm scales ("kernel" and "scale" leaves in the DAMP reference code)."""
+    return [m.weight for m in model.modules() if isinstance(m, PERTURBED_LAYERS) and m.weight is not None]
+
+
+def loss_and_logits(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, scale: float = 1.0):
+    """Forward, cross-entropy, backward of ``scale * loss`` (gradients accumulate); returns detached loss, logits."""
+    logits = model(inputs)
+    loss = nn.functional.cross_entropy(logits, targets)
+    (loss * scale).backward()
+    return loss.detach(), logits.detach()
+
+
+@contextlib.contextmanager
+def frozen_batchnorm_statistics(model: nn.Module) -> Iterator[None]:
+    """Run extra forward passes (SAM's second pass) without changing BN running statistics."""
+    saved = {name: buffer.clone() for name, buffer in model.named_buffers()}
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for name, buffer in model.named_buffers():
+                buffer.copy_(saved[name])

@@ -1,0 +1,64 @@
+"""SAM (Foret et al. 2021) and ASAM (Kwon et al. 2021): the update uses the gradient at an adversarial point.
+
+eps = rho * T^2 g / ||T g|| with T = 1 (SAM) or T = |w| + eta on conv/linear weights and BN scales and
+T = 1 on the other parameters (ASAM, as the DAMP reference code). The second forward/backward pass
+does not update BatchNorm running statistics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from robopt.train.base import frozen_batchnorm_statistics, loss_and_logits, nesterov_sgd, perturbed_parameters
+
+
+class SAM:
+    """Sharpness-aware minimisation around the base (Nesterov SGD) optimizer."""
+
+    adaptive = False
+
+    def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
+        self.optimizer = nesterov_sgd(model.parameters(), hyper)
+        self.rho = float(hyper.get("rho", 0.05))
+        self.eta = float(hyper.get("eta", 0.0))
+        if self.rho < 0:
+            raise ValueError(f"rho must be >= 0, got {self.rho}")
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        scaled = {id(p) for p in perturbed_parameters(model)} if self.adaptive else set()
+        self.is_scaled = [id(p) in scaled for p in self.params]
+
+    def perturbation(self) -> list[torch.Tensor]:
+        """eps for every parameter from the current gradients (zero where a gradient is missing)."""
+        scales = [
+            (p.detach().abs() + self.eta) if scaled else torch.ones_like(p)
+            for p, scaled in zip(self.params, self.is_scaled, strict=True)
+        ]
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        norm = torch.sqrt(sum(((t * g) ** 2).sum() for t, g in zip(scales, grads, strict=True)))
+        factor = self.rho / (norm + 1e-12)
+        return [factor * t * t * g for t, g in zip(scales, grads, strict=True)]
+
+    def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self.optimizer.zero_grad(set_to_none=True)
+        loss, logits = loss_and_logits(model, inputs, targets)
+        eps = self.perturbation()
+        with torch.no_grad():
+            for p, e in zip(self.params, eps, strict=True):
+                p.add_(e)
+        self.optimizer.zero_grad(set_to_none=True)
+        with frozen_batchnorm_statistics(model):
+            loss_and_logits(model, inputs, targets)
+        with torch.no_grad():
+            for p, e in zip(self.params, eps, strict=True):
+                p.sub_(e)
+        self.optimizer.step()
+        return loss, logits
+
+
+class ASAM(SAM):
+    """Adaptive SAM: the perturbation is scaled elementwise by |w| + eta."""
+
+    adaptive = True
