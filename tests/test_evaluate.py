@@ -14,6 +14,7 @@ from robopt.evaluate import (
     TIDY_COLUMNS,
     classification_metrics,
     collect,
+    corruption_error,
     error_by_severity,
     evaluate_model,
     expected_calibration_error,
@@ -87,3 +88,23 @@ def test_collect_names_file_and_missing_column(tmp_path):
         collect([tmp_path / "good.csv", tmp_path / "bad.csv"])
     with pytest.raises(RoboptError, match="missing.csv does not exist"):
         collect([tmp_path / "missing.csv"])
+
+
+def test_corruption_error_normalised_by_sgd():
+    rows = []
+    for method, scale in (("sgd", 1.0), ("damp", 0.5)):
+        for seed, jitter in ((0, -1.0), (1, 1.0)):
+            rows.append({"method": method, "seed": seed, "corruption": "clean", "severity": 0, "error": 10 * scale + jitter})
+            for severity in range(1, 6):
+                rows.append({"method": method, "seed": seed, "corruption": "noise", "severity": severity,
+                             "error": 20.0 * severity * scale + jitter})
+                rows.append({"method": method, "seed": seed, "corruption": "blur", "severity": severity,
+                             "error": 40.0 if method == "sgd" else 60.0})
+    table = corruption_error(tidy(rows)).set_index("method")
+    assert table.loc["sgd", ["noise", "blur", "none", "avg"]].tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert table.loc["damp", "noise"] == pytest.approx(0.5)
+    assert table.loc["damp", "blur"] == pytest.approx(1.5)
+    assert table.loc["damp", "none"] == pytest.approx(0.5)
+    assert table.loc["damp", "avg"] == pytest.approx((0.5 + 1.5 + 0.5) / 3)
+    with pytest.raises(RoboptError, match="baseline method 'sgd'"):
+        corruption_error(tidy([r for r in rows if r["method"] == "damp"]))

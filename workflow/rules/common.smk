@@ -57,22 +57,44 @@ def metric_targets():
 
 
 def figure_targets():
-    return [
-        "results/figures/damp_fig3.pdf",
-        "results/tables/damp_error_by_severity.csv",
-    ]
+    targets = ["results/figures/damp_fig3.pdf", "results/tables/damp_error_by_severity.csv"]
+    if "sgd" in METHODS:  # the corruption error is normalised by SGD
+        targets.append("results/tables/damp_corruption_error.csv")
+    return targets
 
 
 def final_outputs():
-    return figure_targets() + ["results/tables/metrics.csv"]
+    return figure_targets() + tune_targets() + ["results/tables/metrics.csv"]
 
 
 def training_params(wildcards):
     """Shared training settings of the dataset plus the method's own hyperparameters."""
     block = training_block(config, wildcards.dataset)
     block.pop("methods", None)
-    block["method_params"] = method_params(config, wildcards.dataset, wildcards.method)
+    params = method_params(config, wildcards.dataset, wildcards.method)
+    params.pop("tune", None)
+    block["method_params"] = params
     return block
+
+
+def training_threads(wildcards):
+    """Small models train fastest one thread per job (jobs run side by side); larger ones get more."""
+    return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
+
+
+def tune_grid(wildcards):
+    """{"parameter": name, "grid": values} of this (dataset, method) from its `tune` block."""
+    ((parameter, grid),) = method_params(config, wildcards.dataset, wildcards.method)["tune"].items()
+    return {"parameter": parameter, "grid": grid}
+
+
+def tune_targets():
+    return [
+        f"results/tune/{dataset}/{method}/choice.json"
+        for dataset in DATASETS
+        for method in METHODS
+        if "tune" in method_params(config, dataset, method)
+    ]
 
 
 def dataset_source(wildcards):

@@ -40,3 +40,24 @@ rule table_damp_error_by_severity:
         "results/benchmarks/table_damp_error_by_severity/table_damp_error_by_severity.tsv"
     script:
         "../scripts/table_damp_error_by_severity.py"
+
+
+rule table_damp_corruption_error:
+    input:
+        "results/tables/metrics.csv",
+    output:
+        csv=report(
+            "results/tables/damp_corruption_error.csv",
+            caption="../report/damp_corruption_error.rst",
+            category="DAMP (Trinh et al. 2024)",
+        ),
+        md="results/tables/damp_corruption_error.md",
+        tex="results/tables/damp_corruption_error.tex",
+    params:
+        scale=scale_note,
+    log:
+        "results/logs/table_damp_corruption_error/table_damp_corruption_error.log",
+    benchmark:
+        "results/benchmarks/table_damp_corruption_error/table_damp_corruption_error.tsv"
+    script:
+        "../scripts/table_damp_corruption_error.py"

@@ -12,7 +12,7 @@ rule train_model:
         settings=training_params,
         device=config["device"],
         checkpoint="results/checkpoints/train/{dataset}/{method}/seed{seed}/last.pt",
-    threads: 2
+    threads: training_threads
     log:
         "results/logs/train_model/{dataset}/{method}/seed{seed}.log",
     benchmark:
@@ -22,3 +22,29 @@ rule train_model:
         runtime=24 * 60,
     script:
         "../scripts/train_model.py"
+
+
+rule tune_method:
+    input:
+        train="results/data/{dataset}/train.pt",
+        meta="results/data/{dataset}/meta.json",
+    output:
+        sweep="results/tune/{dataset}/{method}/sweep.csv",
+        choice="results/tune/{dataset}/{method}/choice.json",
+    params:
+        settings=training_params,
+        tune=tune_grid,
+        val_fraction=config["data"]["val_fraction"],
+        val_seed=config["data"]["val_seed"],
+        seed=SEEDS[0],
+        device=config["device"],
+    threads: training_threads
+    log:
+        "results/logs/tune_method/{dataset}/{method}.log",
+    benchmark:
+        "results/benchmarks/tune_method/{dataset}/{method}.tsv"
+    resources:
+        mem_mb=16000,
+        runtime=24 * 60,
+    script:
+        "../scripts/tune_method.py"

@@ -44,3 +44,21 @@ def error_by_severity(metrics: pd.DataFrame) -> pd.DataFrame:
     )
     summary["error_std"] = summary["error_std"].fillna(0.0)
     return summary.reset_index()
+
+
+def corruption_error(metrics: pd.DataFrame, baseline: str = "sgd") -> pd.DataFrame:
+    """DAMP's corruption error, one row per (dataset, method), normalised by ``baseline``.
+
+    CE_c = sum_s E_{s,c}(method) / sum_s E_{s,c}(baseline) over severities 1..5 (errors averaged over seeds);
+    ``none`` is the clean-error ratio and ``avg`` the mean of all columns including ``none``, as in the paper.
+    """
+    if baseline not in set(metrics["method"]):
+        raise RoboptError(f"corruption error needs the baseline method {baseline!r} in the metrics")
+    error = metrics.groupby(["dataset", "method", "corruption", "severity"])["error"].mean().reset_index()
+    corrupted = error[error["severity"] > 0].groupby(["dataset", "method", "corruption"])["error"].sum()
+    clean = error[error["severity"] == 0].set_index(["dataset", "method"])["error"]
+    ratio = corrupted / corrupted.xs(baseline, level="method")
+    table = ratio.unstack("corruption")
+    table["none"] = clean / clean.xs(baseline, level="method")
+    table["avg"] = table.mean(axis=1)
+    return table.reset_index().rename_axis(columns=None)

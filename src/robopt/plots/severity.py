@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from robopt.plots.style import method_style, new_figure, save_figure
+from robopt.plots.style import METHOD_STYLE, method_style, new_figure, ordered, save_figure
 
 DATASET_TITLES = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "tinyimagenet": "TinyImageNet", "synthetic": "Synthetic"}
 
@@ -18,9 +18,11 @@ def plot_error_by_severity(summary: pd.DataFrame, pdf_path: str | Path, meta: di
     ``summary`` has columns dataset, method, severity, error_mean, error_std, n_seeds.
     Returns the figure's axes (for tests).
     """
-    datasets = list(dict.fromkeys(summary["dataset"]))
-    methods = list(dict.fromkeys(summary["method"]))
-    fig, axes = new_figure(len(datasets), height=0.5 + 0.45 * summary["severity"].nunique() * max(1, len(methods) / 2))
+    datasets = ordered(summary["dataset"], DATASET_TITLES)
+    methods = ordered(summary["method"], METHOD_STYLE)
+    fig, axes = new_figure(
+        len(datasets), height=1.0 + 0.09 * summary["severity"].nunique() * len(methods), legend_width=1.6
+    )
     height = 0.8 / len(methods)
     for ax, dataset in zip(axes, datasets, strict=True):
         part = summary[summary["dataset"] == dataset]
@@ -41,6 +43,6 @@ def plot_error_by_severity(summary: pd.DataFrame, pdf_path: str | Path, meta: di
         ax.set_ylabel("severity (0 = clean)")
         ax.set_xlabel("error (%)")
         ax.set_title(DATASET_TITLES.get(dataset, dataset))
-    axes[0].legend(loc="lower right")
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     save_figure(fig, pdf_path, meta)
     return axes

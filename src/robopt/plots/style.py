@@ -46,6 +46,12 @@ def method_style(method: str) -> dict[str, Any]:
     return METHOD_STYLE.get(method, {"color": "0.5", "hatch": "", "linestyle": "-", "marker": "o", "label": method})
 
 
+def ordered(values, preferred) -> list:
+    """Distinct ``values`` in the order of ``preferred`` (a dict or list), unknown ones last, alphabetically."""
+    rank = {key: k for k, key in enumerate(preferred)}
+    return sorted(set(values), key=lambda v: (rank.get(v, len(rank)), str(v)))
+
+
 def git_commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
@@ -65,10 +71,12 @@ def provenance(config: dict[str, Any] | None = None) -> dict[str, str]:
     }
 
 
-def new_figure(ncols: int, width_per_panel: float = 3.2, height: float = 2.8) -> tuple[plt.Figure, list[plt.Axes]]:
-    """A figure with ``ncols`` panels in the shared style."""
+def new_figure(
+    ncols: int, width_per_panel: float = 3.2, height: float = 2.8, legend_width: float = 0.0
+) -> tuple[plt.Figure, list[plt.Axes]]:
+    """A figure with ``ncols`` panels in the shared style (plus room for a legend on the right)."""
     with plt.rc_context(RC):
-        fig, axes = plt.subplots(1, ncols, figsize=(width_per_panel * ncols, height), squeeze=False)
+        fig, axes = plt.subplots(1, ncols, figsize=(width_per_panel * ncols + legend_width, height), squeeze=False)
     return fig, list(axes[0])
 
 

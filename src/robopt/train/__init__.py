@@ -3,5 +3,6 @@
 from robopt.train.fit import TrainSettings, fit
 from robopt.train.methods import METHODS, build_method
 from robopt.train.schedule import lr_factor
+from robopt.train.tune import sweep
 
-__all__ = ["METHODS", "TrainSettings", "build_method", "fit", "lr_factor"]
+__all__ = ["METHODS", "TrainSettings", "build_method", "fit", "lr_factor", "sweep"]

@@ -47,10 +47,19 @@ class TrainSettings:
         self.lr_milestones = tuple(self.lr_milestones)
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], **extra: Any) -> TrainSettings:
-        """Build from a config block, ignoring keys that are not training settings."""
+    def from_config(cls, config: dict[str, Any], meta: dict[str, Any] | None = None) -> TrainSettings:
+        """Build from a config block (keys that are not settings are ignored).
+
+        Normalisation statistics missing from the block come from the dataset's ``meta.json``.
+        """
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in {**config, **extra}.items() if k in names})
+        values = {k: v for k, v in config.items() if k in names}
+        for key in ("mean", "std"):
+            if not values.get(key):
+                if meta is None:
+                    raise ValueError(f"training settings lack {key!r} and no dataset metadata was given")
+                values[key] = meta[key]
+        return cls(**values)
 
 
 def _history_rows(epoch: int, step: int, metrics: dict[str, float]) -> list[dict[str, Any]]:
