@@ -1,5 +1,6 @@
 """Image corruptions (Hendrycks & Dietterich) on batches of uint8 tensors, and the -C datasets."""
 
+from robopt.corruptions.augment import CorruptHalf
 from robopt.corruptions.engine import (
     CORRUPTIONS,
     add_gaussian_noise,
@@ -12,6 +13,7 @@ from robopt.corruptions.sets import CorruptedSet, read_corrupted, write_corrupte
 
 __all__ = [
     "CORRUPTIONS",
+    "CorruptHalf",
     "SEVERITIES",
     "CorruptedSet",
     "add_gaussian_noise",
