@@ -9,7 +9,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from robopt.config import ConfigError, check_config
+from robopt.config import ConfigError, check_config, split_method, trained_methods
 from robopt.corruptions import CORRUPTIONS
 from robopt.data import DATASETS
 from robopt.models import MODELS
@@ -83,3 +83,13 @@ def test_schema_enums_match_the_registries():
     assert set(definitions["method_name"]["enum"]) == set(METHODS.names())
     assert set(definitions["corruption_name"]["enum"]) == set(CORRUPTIONS.names())
     assert set(definitions["training"]["properties"]["model"]["enum"]) == set(MODELS.names())
+
+
+def test_augmented_training_adds_one_sgd_method_per_corruption():
+    config = validated(demo_config())
+    config["augmented_training"]["corruptions"] = ["gaussian_noise", "contrast"]
+    assert trained_methods(config)[-2:] == ["sgd_aug_gaussian_noise", "sgd_aug_contrast"]
+    assert split_method("sgd_aug_contrast") == ("sgd", "contrast") and split_method("damp") == ("damp", None)
+    config["augmented_training"]["corruptions"] = ["snowww"]
+    with pytest.raises(WorkflowError, match="'snowww' is not one of"):
+        validated(config)

@@ -97,3 +97,17 @@ def test_corrupted_set_roundtrip_and_checks(tmp_path, images):
     np.save(tmp_path / "labels.npy", np.zeros(7, np.int64))
     with pytest.raises(DatasetFormatError, match="does not match"):
         read_corrupted(tmp_path, "contrast")
+
+
+def test_corrupt_half_changes_exactly_half_the_batch(images):
+    from robopt.corruptions import CorruptHalf
+
+    augment = CorruptHalf(["gaussian_noise", "contrast"], "cifar")
+    out = augment(images, make_generator(0, "cpu"))
+    changed = (out != images).flatten(1).any(1)
+    assert out.dtype == torch.uint8 and int(changed.sum()) == 32
+    assert torch.equal(out, augment(images, make_generator(0, "cpu")))
+    with pytest.raises(UnknownNameError, match="valid names"):
+        CorruptHalf(["fog_typo"], "cifar")
+    with pytest.raises(ValueError, match="severities"):
+        CorruptHalf(["contrast"], "cifar", severities=[6])

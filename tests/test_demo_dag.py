@@ -86,6 +86,6 @@ def test_single_figure_target_schedules_only_its_ancestors(tmp_path):
     result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_fig3.pdf")
     jobs = scheduled_jobs(result.stdout)
     assert jobs == {
-        "prepare_dataset": 1, "corrupt_dataset": 5, "write_corrupted_labels": 1, "train_model": 10,
-        "evaluate_model": 10, "collect_metrics": 1, "plot_damp_fig3": 1,
+        "prepare_dataset": 1, "corrupt_dataset": 5, "write_corrupted_labels": 1, "train_model": 12,
+        "evaluate_model": 12, "collect_metrics": 1, "plot_damp_fig3": 1,
     }

@@ -117,3 +117,14 @@ def test_sweep_trains_every_grid_value_and_records_the_choice(train_split):
     assert choice["parameter"] == "sigma" and choice["value"] in (0.0, 0.5)
     best = table.sort_values(["accuracy", "nll"], ascending=[False, True]).iloc[0]
     assert choice["value"] == best["value"]
+
+
+def test_training_with_corruption_augmentation_differs_and_resumes_the_same(train_split, tmp_path):
+    import dataclasses
+
+    augmented = dataclasses.replace(settings(2), train_corruptions=["gaussian_noise"], train_severities=[5])
+    plain, _ = fit(train_split, settings(2), "sgd", seed=0)
+    noisy, _ = fit(train_split, augmented, "sgd", seed=0)
+    again, _ = fit(train_split, augmented, "sgd", seed=0, checkpoint_path=tmp_path / "c.pt")
+    assert not torch.equal(plain.head.weight, noisy.head.weight)
+    assert torch.equal(noisy.head.weight, again.head.weight)

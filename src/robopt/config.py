@@ -23,6 +23,23 @@ def check_config(config: dict[str, Any]) -> None:
             )
 
 
+#: Method ids of SGD trained with corruption augmentation (DAMP Alg. 2): ``sgd_aug_<corruption>``.
+AUGMENTED_PREFIX = "sgd_aug_"
+
+
+def split_method(method: str) -> tuple[str, str | None]:
+    """(base method, training corruption or None) of a method id such as ``sgd_aug_gaussian_noise``."""
+    if method.startswith(AUGMENTED_PREFIX):
+        return "sgd", method[len(AUGMENTED_PREFIX) :]
+    return method, None
+
+
+def trained_methods(config: dict[str, Any]) -> list[str]:
+    """The configured methods plus one SGD-with-corruption-augmentation id per training corruption."""
+    corruptions = config.get("augmented_training", {}).get("corruptions", [])
+    return list(config["methods"]) + [AUGMENTED_PREFIX + name for name in corruptions]
+
+
 def data_source(config: dict[str, Any], dataset: str) -> dict[str, Any]:
     """Keyword arguments of the dataset reader for ``dataset``."""
     return dict(config.get("data", {}).get(dataset, {}))

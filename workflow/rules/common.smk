@@ -6,8 +6,16 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # use the checkout's package even without `pip install -e`
 
-from robopt.config import check_config, data_source, method_params, training_block  # noqa: E402
+from robopt.config import (  # noqa: E402
+    check_config,
+    data_source,
+    method_params,
+    split_method,
+    trained_methods,
+    training_block,
+)
 from robopt.corruptions import CORRUPTIONS as CORRUPTION_REGISTRY  # noqa: E402
+from robopt.data import CORRUPTION_SCALE  # noqa: E402
 from robopt.data import DATASETS as DATASET_REGISTRY  # noqa: E402
 
 
@@ -16,6 +24,7 @@ check_config(config)
 
 DATASETS = config["datasets"]
 METHODS = config["methods"]
+TRAINED_METHODS = trained_methods(config)  # METHODS plus sgd_aug_<corruption> (corruption augmentation)
 SEEDS = config["seeds"]
 CORRUPTIONS = config["corruptions"]["names"]
 
@@ -47,12 +56,17 @@ def corrupted_set_targets():
 
 
 def model_targets():
-    return expand("results/train/{dataset}/{method}/seed{seed}/model.pt", dataset=DATASETS, method=METHODS, seed=SEEDS)
+    return expand(
+        "results/train/{dataset}/{method}/seed{seed}/model.pt", dataset=DATASETS, method=TRAINED_METHODS, seed=SEEDS
+    )
 
 
 def metric_targets():
     return expand(
-        "results/evaluate/{dataset}/{method}/seed{seed}/metrics.csv", dataset=DATASETS, method=METHODS, seed=SEEDS
+        "results/evaluate/{dataset}/{method}/seed{seed}/metrics.csv",
+        dataset=DATASETS,
+        method=TRAINED_METHODS,
+        seed=SEEDS,
     )
 
 
@@ -71,10 +85,20 @@ def training_params(wildcards):
     """Shared training settings of the dataset plus the method's own hyperparameters."""
     block = training_block(config, wildcards.dataset)
     block.pop("methods", None)
-    params = method_params(config, wildcards.dataset, wildcards.method)
+    method, train_corruption = split_method(wildcards.method)
+    params = method_params(config, wildcards.dataset, method)
     params.pop("tune", None)
     block["method_params"] = params
+    if train_corruption:
+        block["train_corruptions"] = [train_corruption]
+        block["train_severities"] = config["augmented_training"]["severities"]
+        block["corruption_scale"] = CORRUPTION_SCALE[wildcards.dataset]
     return block
+
+
+def base_method(wildcards):
+    """The optimisation method of a trained-method id (``sgd`` for ``sgd_aug_<corruption>``)."""
+    return split_method(wildcards.method)[0]
 
 
 def training_threads(wildcards):

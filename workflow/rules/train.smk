@@ -10,6 +10,7 @@ rule train_model:
         history="results/train/{dataset}/{method}/seed{seed}/history.csv",
     params:
         settings=training_params,
+        method=base_method,
         device=config["device"],
         checkpoint="results/checkpoints/train/{dataset}/{method}/seed{seed}/last.pt",
     threads: training_threads

@@ -15,7 +15,8 @@ meta = json.loads(open(snakemake.input.meta).read())
 settings = TrainSettings.from_config(dict(snakemake.params.settings), meta)
 dataset, method, seed = snakemake.wildcards.dataset, snakemake.wildcards.method, int(snakemake.wildcards.seed)
 
-model, history = fit(load_split(snakemake.input.train), settings, method, seed, snakemake.params.checkpoint, device)
+model, history = fit(load_split(snakemake.input.train), settings, snakemake.params.method, seed,
+                     snakemake.params.checkpoint, device)
 history.insert(0, "seed", seed)
 history.insert(0, "method", method)
 history.insert(0, "dataset", dataset)

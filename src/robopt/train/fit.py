@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from robopt.corruptions.augment import CorruptHalf
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit
 from robopt.models import build_model
@@ -40,6 +41,9 @@ class TrainSettings:
     lr_final_ratio: float = 0.01
     crop_padding: int = 4
     method_params: dict[str, Any] = field(default_factory=dict)
+    train_corruptions: list[str] = field(default_factory=list)  # DAMP Alg. 2: corrupt half of each batch
+    train_severities: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
+    corruption_scale: str = "cifar"
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -99,6 +103,11 @@ def fit(
         log.info("resuming from %s after epoch %d", checkpoint_path, start_epoch)
 
     train = train.to(device)
+    corrupt_half = (
+        CorruptHalf(settings.train_corruptions, settings.corruption_scale, settings.train_severities)
+        if settings.train_corruptions
+        else None
+    )
     for epoch in range(start_epoch, settings.epochs):
         lr = settings.lr * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
         for group in trainer.optimizer.param_groups:
@@ -113,6 +122,8 @@ def fit(
             images = train.images[index]
             if settings.crop_padding > 0:
                 images = random_crop_flip(images, settings.crop_padding, generator)
+            if corrupt_half is not None:
+                images = corrupt_half(images, generator)
             inputs, targets = normalize(images, settings.mean, settings.std), train.labels[index]
             loss, logits = trainer.step(model, inputs, targets)
             loss_sum += loss
