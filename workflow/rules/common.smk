@@ -106,6 +106,11 @@ def training_threads(wildcards):
     return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
 
 
+def gpus_for_training(wildcards):
+    """One GPU per training job unless the config pins the CPU (a SLURM profile turns this into --gpus=1)."""
+    return 0 if config["device"] == "cpu" else 1
+
+
 def tune_grid(wildcards):
     """{"parameter": name, "grid": values} of this (dataset, method) from its `tune` block."""
     ((parameter, grid),) = method_params(config, wildcards.dataset, wildcards.method)["tune"].items()

@@ -21,6 +21,7 @@ rule train_model:
     resources:
         mem_mb=16000,
         runtime=24 * 60,
+        gpu=gpus_for_training,
     script:
         "../scripts/train_model.py"
 
@@ -47,5 +48,6 @@ rule tune_method:
     resources:
         mem_mb=16000,
         runtime=24 * 60,
+        gpu=gpus_for_training,
     script:
         "../scripts/tune_method.py"
