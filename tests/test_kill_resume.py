@@ -17,8 +17,8 @@ from tests.test_demo_dag import copy_workflow
 
 MODEL = "results/train/synthetic/sgd/seed0/model.pt"
 CHECKPOINT = "results/checkpoints/train/synthetic/sgd/seed0/last.pt"
-COMMAND = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "config/demo.yaml",
-           "tests/small_config.yaml", MODEL]
+COMMAND = [sys.executable, "-m", "snakemake", MODEL, "--cores", "2", "--configfile", "config/demo.yaml",
+           "tests/small_config.yaml"]
 
 
 def workdir(base: Path) -> Path:
@@ -62,6 +62,8 @@ def test_killed_training_resumes_and_matches(tmp_path, uninterrupted, signum):
     killed_at = checkpoint_epoch(base / CHECKPOINT)
     assert 2 <= killed_at < 8 and not (base / MODEL).exists()
 
+    if signum == signal.SIGKILL:  # a hard kill leaves Snakemake's lock behind: unlock, as the README says
+        subprocess.run([*COMMAND, "--unlock"], cwd=base, check=True, capture_output=True)
     result = subprocess.run(COMMAND, cwd=base, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     log = (base / "results/logs/train_model/synthetic/sgd/seed0.log").read_text()

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 from tests.test_kill_resume import workdir
 
 TARGET = "results/evaluate/synthetic/sgd/seed0/metrics.csv"
-BASE = [sys.executable, "-m", "snakemake", "--configfile", "config/demo.yaml", "tests/small_config.yaml"]
+BASE = [sys.executable, "-m", "snakemake", TARGET, "--configfile", "config/demo.yaml", "tests/small_config.yaml"]
 
 
 def start_slurm() -> str | None:
@@ -47,10 +47,10 @@ def slurm():
 def test_slurm_profile_run_equals_local_run(slurm, tmp_path):
     local = workdir(tmp_path / "local")
     cluster = workdir(tmp_path / "cluster")
-    subprocess.run([*BASE, "--cores", "2", TARGET], cwd=local, check=True, capture_output=True)
+    subprocess.run([*BASE, "--cores", "2"], cwd=local, check=True, capture_output=True)
     result = subprocess.run(
         [*BASE, "--profile", "profiles/slurm", "--slurm-status-command", "squeue", "--slurm-no-account",
-         "--slurm-init-seconds-before-status-checks", "5", "--jobs", "4", TARGET],
+         "--slurm-init-seconds-before-status-checks", "5", "--jobs", "4"],
         cwd=cluster, capture_output=True, text=True, timeout=1200,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
