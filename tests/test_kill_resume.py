@@ -22,6 +22,8 @@ COMMAND = [sys.executable, "-m", "snakemake", MODEL, "--cores", "2", "--configfi
 
 
 def workdir(base: Path) -> Path:
+    """A copy of the workflow with the seconds-scale test config beside it."""
+    base.mkdir(parents=True, exist_ok=True)
     copy_workflow(base)
     (base / "tests").mkdir()
     (base / "tests" / "small_config.yaml").write_text((REPO / "tests" / "small_config.yaml").read_text())
