@@ -50,7 +50,7 @@ def test_slurm_profile_run_equals_local_run(slurm, tmp_path):
     subprocess.run([*BASE, "--cores", "2"], cwd=local, check=True, capture_output=True)
     result = subprocess.run(
         [*BASE, "--profile", "profiles/slurm", "--slurm-status-command", "squeue", "--slurm-no-account",
-         "--slurm-init-seconds-before-status-checks", "5", "--slurm-keep-successful-logs", "--jobs", "4"],
+         "--slurm-init-seconds-before-status-checks", "5", "--slurm-keep-successful-logs", "--seconds-between-status-checks", "2", "--jobs", "4"],
         cwd=cluster, capture_output=True, text=True, timeout=1200,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
