@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from tests.conftest import REPO
 from tests.test_kill_resume import workdir
 
-TARGET = "results/evaluate/synthetic/sgd/seed0/metrics.csv"
+TARGET = "results/evaluate/synthetic/sgd/seed0/metrics.csv"  # data, corruption, training and evaluation jobs
 BASE = [sys.executable, "-m", "snakemake", TARGET, "--configfile", "config/demo.yaml", "tests/small_config.yaml"]
 
 

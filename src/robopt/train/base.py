@@ -37,10 +37,21 @@ def perturbed_parameters(model: nn.Module) -> list[nn.Parameter]:
     return [m.weight for m in model.modules() if isinstance(m, PERTURBED_LAYERS) and m.weight is not None]
 
 
-def loss_and_logits(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, scale: float = 1.0):
-    """Forward, cross-entropy, backward of ``scale * loss`` (gradients accumulate); returns detached loss, logits."""
-    logits = model(inputs)
-    loss = nn.functional.cross_entropy(logits, targets)
+def uses_bf16(model: nn.Module, hyper: dict[str, Any]) -> bool:
+    """bf16 autocast for the forward pass: on CUDA when ``mixed_precision`` is set, never on the CPU."""
+    return bool(hyper.get("mixed_precision", False)) and next(model.parameters()).is_cuda
+
+
+def loss_and_logits(
+    model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor, scale: float = 1.0, bf16: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward (bf16 autocast if asked), cross-entropy in float32, backward of ``scale * loss`` outside autocast.
+
+    Gradients accumulate; returns the detached loss and logits.
+    """
+    with torch.autocast(device_type=inputs.device.type, dtype=torch.bfloat16, enabled=bf16):
+        logits = model(inputs)
+    loss = nn.functional.cross_entropy(logits.float(), targets)
     (loss * scale).backward()
     return loss.detach(), logits.detach()
 

@@ -44,6 +44,8 @@ class TrainSettings:
     train_corruptions: list[str] = field(default_factory=list)  # DAMP Alg. 2: corrupt half of each batch
     train_severities: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
     corruption_scale: str = "cifar"
+    mixed_precision: bool = True  # bf16 autocast of the forward pass, on CUDA only
+    compile: bool = False  # torch.compile the model (GPU; the eager path is the CPU default)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -85,6 +87,8 @@ def fit(
     device = torch.device(device)
     torch.manual_seed(seed)
     model = build_model(settings.model, train.num_classes).to(device)
+    if device.type == "cuda":
+        model = model.to(memory_format=torch.channels_last)
     hyper = {**dataclasses.asdict(settings), **settings.method_params}
     trainer = build_method(method, model, hyper)
     generator = torch.Generator(device=device).manual_seed(seed)
@@ -102,6 +106,7 @@ def fit(
         start_epoch, history = state["epoch"], state["history"]
         log.info("resuming from %s after epoch %d", checkpoint_path, start_epoch)
 
+    step_model = torch.compile(model) if settings.compile else model  # shares parameters with `model`
     train = train.to(device)
     corrupt_half = (
         CorruptHalf(settings.train_corruptions, settings.corruption_scale, settings.train_severities)
@@ -125,7 +130,9 @@ def fit(
             if corrupt_half is not None:
                 images = corrupt_half(images, generator)
             inputs, targets = normalize(images, settings.mean, settings.std), train.labels[index]
-            loss, logits = trainer.step(model, inputs, targets)
+            if device.type == "cuda":
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
+            loss, logits = trainer.step(step_model, inputs, targets)
             loss_sum += loss
             correct += (logits.argmax(1) == targets).sum()
         seen = steps_per_epoch * settings.batch_size

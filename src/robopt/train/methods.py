@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from robopt.registry import Registry
-from robopt.train.base import Method, loss_and_logits, nesterov_sgd
+from robopt.train.base import Method, loss_and_logits, nesterov_sgd, uses_bf16
 from robopt.train.sharpness import ASAM, SAM
 from robopt.train.weight_noise import DAAP, DAMP
 
@@ -23,10 +23,11 @@ class SGD:
 
     def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
         self.optimizer = nesterov_sgd(model.parameters(), hyper)
+        self.bf16 = uses_bf16(model, hyper)
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         self.optimizer.zero_grad(set_to_none=True)
-        loss, logits = loss_and_logits(model, inputs, targets)
+        loss, logits = loss_and_logits(model, inputs, targets, bf16=self.bf16)
         self.optimizer.step()
         return loss, logits
 
@@ -36,6 +37,7 @@ class Adam(SGD):
 
     def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
         self.optimizer = torch.optim.Adam(model.parameters(), lr=hyper["lr"], weight_decay=hyper.get("weight_decay", 0.0))
+        self.bf16 = uses_bf16(model, hyper)
 
 
 METHODS: Registry[Callable[[nn.Module, dict[str, Any]], Method]] = Registry("method")

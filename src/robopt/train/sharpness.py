@@ -12,7 +12,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from robopt.train.base import frozen_batchnorm_statistics, loss_and_logits, nesterov_sgd, perturbed_parameters
+from robopt.train.base import (
+    frozen_batchnorm_statistics,
+    loss_and_logits,
+    nesterov_sgd,
+    perturbed_parameters,
+    uses_bf16,
+)
 
 
 class SAM:
@@ -27,6 +33,7 @@ class SAM:
         if self.rho < 0:
             raise ValueError(f"rho must be >= 0, got {self.rho}")
         self.params = [p for p in model.parameters() if p.requires_grad]
+        self.bf16 = uses_bf16(model, hyper)
         scaled = {id(p) for p in perturbed_parameters(model)} if self.adaptive else set()
         self.is_scaled = [id(p) in scaled for p in self.params]
 
@@ -43,14 +50,14 @@ class SAM:
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         self.optimizer.zero_grad(set_to_none=True)
-        loss, logits = loss_and_logits(model, inputs, targets)
+        loss, logits = loss_and_logits(model, inputs, targets, bf16=self.bf16)
         eps = self.perturbation()
         with torch.no_grad():
             for p, e in zip(self.params, eps, strict=True):
                 p.add_(e)
         self.optimizer.zero_grad(set_to_none=True)
         with frozen_batchnorm_statistics(model):
-            loss_and_logits(model, inputs, targets)
+            loss_and_logits(model, inputs, targets, bf16=self.bf16)
         with torch.no_grad():
             for p, e in zip(self.params, eps, strict=True):
                 p.sub_(e)

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from robopt.train.base import loss_and_logits, nesterov_sgd, perturbed_parameters
+from robopt.train.base import loss_and_logits, nesterov_sgd, perturbed_parameters, uses_bf16
 
 
 class WeightNoise:
@@ -26,6 +26,7 @@ class WeightNoise:
         if self.sigma < 0 or self.sub_batches < 1:
             raise ValueError(f"need sigma >= 0 and sub_batches >= 1, got {self.sigma} and {self.sub_batches}")
         self.targets = perturbed_parameters(model)
+        self.bf16 = uses_bf16(model, hyper)
 
     def perturb(self, weight: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
@@ -40,7 +41,7 @@ class WeightNoise:
             with torch.no_grad():
                 for p, w in zip(self.targets, clean, strict=True):
                     p.copy_(self.perturb(w))
-            loss, sub_logits = loss_and_logits(model, sub_inputs, sub_targets, scale=1.0 / self.sub_batches)
+            loss, sub_logits = loss_and_logits(model, sub_inputs, sub_targets, scale=1.0 / self.sub_batches, bf16=self.bf16)
             losses.append(loss)
             logits.append(sub_logits)
         with torch.no_grad():
