@@ -128,3 +128,11 @@ def test_training_with_corruption_augmentation_differs_and_resumes_the_same(trai
     again, _ = fit(train_split, augmented, "sgd", seed=0, checkpoint_path=tmp_path / "c.pt")
     assert not torch.equal(plain.head.weight, noisy.head.weight)
     assert torch.equal(noisy.head.weight, again.head.weight)
+
+
+def test_a_methods_own_lr_overrides_the_shared_lr_in_the_schedule(train_split):
+    import dataclasses
+
+    own = dataclasses.replace(settings(2), method_params={"lr": 0.01})
+    _, history = fit(train_split, own, "sgd", seed=0)
+    assert history[history["metric"] == "lr"]["value"].iloc[0] == pytest.approx(0.01)

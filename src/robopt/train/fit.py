@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from robopt.corruptions.augment import CorruptHalf
+from robopt.corruptions.parameters import SEVERITIES
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit
 from robopt.models import build_model
@@ -42,7 +43,7 @@ class TrainSettings:
     crop_padding: int = 4
     method_params: dict[str, Any] = field(default_factory=dict)
     train_corruptions: list[str] = field(default_factory=list)  # DAMP Alg. 2: corrupt half of each batch
-    train_severities: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
+    train_severities: list[int] = field(default_factory=lambda: list(SEVERITIES))
     corruption_scale: str = "cifar"
     mixed_precision: bool = True  # bf16 autocast of the forward pass, on CUDA only
     compile: bool = False  # torch.compile the model (GPU; the eager path is the CPU default)
@@ -89,7 +90,7 @@ def fit(
     model = build_model(settings.model, train.num_classes).to(device)
     if device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
-    hyper = {**dataclasses.asdict(settings), **settings.method_params}
+    hyper = {**dataclasses.asdict(settings), **settings.method_params}  # a method's own lr / weight decay win
     trainer = build_method(method, model, hyper)
     generator = torch.Generator(device=device).manual_seed(seed)
     run_id = fingerprint({"settings": dataclasses.asdict(settings), "method": method, "seed": seed, "n": len(train)})
@@ -114,7 +115,7 @@ def fit(
         else None
     )
     for epoch in range(start_epoch, settings.epochs):
-        lr = settings.lr * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
+        lr = hyper["lr"] * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
         for group in trainer.optimizer.param_groups:
             group["lr"] = lr
         model.train()

@@ -38,11 +38,7 @@ def sweep(
     fit_split, holdout = train.subset(fit_index), train.subset(holdout_index)
     rows = []
     for value in grid:
-        params = {**settings.method_params, parameter: value}
-        if parameter in ("lr", "weight_decay"):
-            trial = dataclasses.replace(settings, **{parameter: value})
-        else:
-            trial = dataclasses.replace(settings, method_params=params)
+        trial = dataclasses.replace(settings, method_params={**settings.method_params, parameter: value})
         model, _ = fit(fit_split, trial, method, seed, device=device)
         metrics = classification_metrics(predict(model, holdout.images, settings.mean, settings.std), holdout.labels.cpu())
         rows.append({"method": method, "parameter": parameter, "value": value, **metrics})
