@@ -42,21 +42,63 @@ def test_shape_dtype_and_determinism(images, name):
     assert not torch.equal(first, images)
 
 
-@pytest.mark.parametrize("name", CORRUPTIONS.names())
-def test_mean_change_grows_with_severity(images, name):
-    change = [
-        (corrupt_batch(images, name, s, "cifar", make_generator(0, "cpu")).float() - images.float()).abs().mean()
+# Consecutive severities whose mean pixel change falls in the original CIFAR parameter table itself (measured
+# on synthetic and CIFAR-10 images, see docs/corruptions.md); every other step must increase the change.
+ORIGINAL_TABLE_DROPS = {
+    "glass_blur": {(2, 3), (4, 5)},  # more pre-blur, same shuffle: a smoother image changes less when shuffled
+    "motion_blur": {(3, 4)},  # radius 6 -> 8 at sigma 2 only adds taps of weight < 1e-9
+    "frost": {(3, 4), (4, 5)},  # image weight 0.9 -> 0.85 -> 0.75 darkens while the frost brightens
+    "elastic_transform": {(1, 2), (2, 3), (3, 4), (4, 5)},  # affine jitter 2.56 -> 0.96 px shrinks, warp grows
+    "spatter": {(3, 4)},  # water drops (severities 1-3) -> mud (4-5)
+    "saturate": {(2, 3)},  # x0.1 desaturation, then x1.5 saturation
+}
+
+
+def mean_change(images: torch.Tensor, name: str) -> list[float]:
+    return [
+        float((corrupt_batch(images, name, s, "cifar", make_generator(0, "cpu")).float() - images.float()).abs().mean())
         for s in range(1, 6)
     ]
-    assert all(a < b for a, b in zip(change, change[1:], strict=False)), change
+
+
+def cifar10_sample() -> torch.Tensor | None:
+    """The first 500 CIFAR-10 test images when the decoded dataset is present (it is not in CI)."""
+    from robopt.data.cifar import read_cifar10
+
+    try:
+        return read_cifar10("resources/cifar10")["test"].images[:500]
+    except Exception:  # noqa: BLE001 - absent or partial dataset: the synthetic check still runs
+        return None
 
 
 @pytest.mark.parametrize("name", CORRUPTIONS.names())
-def test_constant_images_never_collapse_or_overflow(name):
+def test_mean_change_grows_with_severity(images, name):
+    samples = [generate_synthetic(300, seed=5).images, cifar10_sample()]
+    for sample in [s for s in samples if s is not None]:
+        change = mean_change(sample, name)
+        for severity, (weaker, stronger) in enumerate(zip(change, change[1:], strict=False), start=1):
+            if (severity, severity + 1) not in ORIGINAL_TABLE_DROPS.get(name, set()):
+                assert weaker < stronger, (name, severity, change)
+
+
+@pytest.mark.parametrize("name", CORRUPTIONS.names())
+def test_no_nan_reaches_the_cast_and_no_frame_collapses(name):
+    """Every severity on 1,500 images plus black, white and constant frames: finite floats, no all-black frame."""
+    from robopt.corruptions.parameters import corruption_options
+
     constant = torch.stack([torch.full((32, 32, 3), v, dtype=torch.uint8) for v in (0, 1, 128, 254, 255)])
-    out = corrupt_batch(constant, name, 5, "cifar", make_generator(0, "cpu"))
-    assert out.dtype == torch.uint8
-    assert (out[2].float().mean() - 128).abs() < 40  # a mid-grey image stays mid-grey on average
+    batch = torch.cat([generate_synthetic(1500, seed=9).images, constant])
+    function = CORRUPTIONS.get(name)
+    for severity in range(1, 6):
+        floats = function(
+            batch.float() / 255, severity_parameter("cifar", name, severity), make_generator(severity, "cpu"),
+            **corruption_options("cifar", name),
+        )
+        assert torch.isfinite(floats).all(), (name, severity)
+        out = corrupt_batch(batch, name, severity, "cifar", make_generator(severity, "cpu"))
+        black_out = (out == 0).flatten(1).all(1)
+        black_in = (batch <= 8).flatten(1).all(1)  # JPEG may round a (1, 1, 1) frame to black, legitimately
+        assert not (black_out & ~black_in).any(), (name, severity, int((black_out & ~black_in).sum()))
 
 
 def test_stacked_severities_layout(images):

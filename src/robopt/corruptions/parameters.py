@@ -34,3 +34,9 @@ def severity_parameter(scale: str, corruption: str, severity: int) -> Any:
     if severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
     return table[scale][corruption]["severities"][severity - 1]
+
+
+def corruption_options(scale: str, corruption: str) -> dict[str, Any]:
+    """Scale-specific keyword arguments of a corruption (e.g. frost's texture rescaling), empty for most."""
+    severity_parameter(scale, corruption, SEVERITIES[0])  # validates both names
+    return dict(parameter_table()[scale][corruption].get("options", {}))
