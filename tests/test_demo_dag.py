@@ -46,7 +46,8 @@ def demo(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_demo_outputs_exist_and_are_plausible(demo):
-    for name in ("figures/damp_fig3.pdf", "figures/damp_fig3.png", "tables/damp_error_by_severity.md",
+    for name in ("figures/damp_fig3.pdf", "figures/damp_fig3.png", "figures/corruptions_synthetic.png",
+                 "tables/damp_error_by_severity.md",
                  "tables/damp_error_by_severity.tex", "tables/metrics.csv"):
         assert (demo / "results" / name).stat().st_size > 0, name
     metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
@@ -68,7 +69,7 @@ def test_second_run_does_nothing(demo):
 
 @pytest.mark.slow
 def test_rerun_of_a_rule_is_bit_identical(demo):
-    corrupted = demo / "results" / "corrupt" / "synthetic" / "gaussian_noise.npy"
+    corrupted = demo / "results" / "corrupt" / "synthetic" / "spatter.npy"  # random, threaded, OpenCV step
     labels = demo / "results" / "corrupt" / "synthetic" / "labels.npy"
     before = corrupted.read_bytes(), labels.read_bytes()
     targets = [str(corrupted.relative_to(demo)), str(labels.relative_to(demo))]
@@ -81,6 +82,12 @@ def test_single_figure_target_schedules_only_its_ancestors(tmp_path):
     result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_fig3.pdf")
     jobs = scheduled_jobs(result.stdout)
     assert jobs == {
-        "prepare_dataset": 1, "corrupt_dataset": 5, "write_corrupted_labels": 1, "train_model": 12,
+        "prepare_dataset": 1, "corrupt_dataset": 19, "write_corrupted_labels": 1, "train_model": 12,
         "evaluate_model": 12, "collect_metrics": 1, "plot_damp_fig3": 1,
     }
+
+
+def test_preview_target_schedules_only_its_ancestors(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = run(workdir, "--dry-run", "--forceall", "results/figures/corruptions_synthetic.pdf")
+    assert scheduled_jobs(result.stdout) == {"prepare_dataset": 1, "plot_corruption_preview": 1}

@@ -72,6 +72,7 @@ def metric_targets():
 
 def figure_targets():
     targets = ["results/figures/damp_fig3.pdf", "results/tables/damp_error_by_severity.csv"]
+    targets += [f"results/figures/corruptions_{dataset}.pdf" for dataset in DATASETS]
     if "sgd" in METHODS:  # the corruption error is normalised by SGD
         targets.append("results/tables/damp_corruption_error.csv")
     return targets

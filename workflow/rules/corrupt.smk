@@ -34,3 +34,27 @@ rule write_corrupted_labels:
         "results/benchmarks/write_corrupted_labels/{dataset}.tsv"
     script:
         "../scripts/write_corrupted_labels.py"
+
+
+rule plot_corruption_preview:
+    input:
+        test="results/data/{dataset}/test.pt",
+        meta="results/data/{dataset}/meta.json",
+    output:
+        pdf=report(
+            "results/figures/corruptions_{dataset}.pdf",
+            caption="../report/corruption_preview.rst",
+            category="Corruptions",
+        ),
+        png="results/figures/corruptions_{dataset}.png",
+    params:
+        corruptions=CORRUPTIONS,
+        seed=config["corruptions"]["seed"],
+        image_index=0,
+        config=config,
+    log:
+        "results/logs/plot_corruption_preview/{dataset}.log",
+    benchmark:
+        "results/benchmarks/plot_corruption_preview/{dataset}.tsv"
+    script:
+        "../scripts/plot_corruption_preview.py"
