@@ -7,6 +7,8 @@
 #   evaluate/{dataset}/{method}/seed{seed}/metrics.csv     clean + every (corruption, severity), tidy
 #   tables/*.csv|md|tex, figures/*.pdf|png                 paper tables and figures
 #   logs/{rule}/..., benchmarks/{rule}/...                 one log and one benchmark TSV per job
+#   lopt/{experiment}/seed{seed}/theta.pt, curve.csv         learned optimizer per outer-training seed
+#   lopt/{experiment}/selected.pt, evaluation.csv         best seed and its inner-training runs; lopt/adam/{noise}.csv
 #   checkpoints/...                                        resumable training state (not declared outputs)
 
 from snakemake.utils import min_version
@@ -26,6 +28,7 @@ include: "workflow/rules/corrupt.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/lopt.smk"
 
 
 rule all:

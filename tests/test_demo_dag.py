@@ -40,14 +40,16 @@ def scheduled_jobs(output: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     workdir = copy_workflow(tmp_path_factory.mktemp("demo"))
-    run(workdir, "--cores", "2")
+    shutil.copy(REPO / "tests" / "demo_fast.yaml", workdir / "demo_fast.yaml")
+    run(workdir, "--cores", "2", "--configfile", "config/demo.yaml", "demo_fast.yaml")
     return workdir
 
 
 @pytest.mark.slow
 def test_demo_outputs_exist_and_are_plausible(demo):
     for name in ("figures/damp_fig3.pdf", "figures/damp_fig3.png", "figures/corruptions_synthetic.png",
-                 "tables/damp_error_by_severity.md",
+                 "figures/metz2019_fig1a.png", "figures/metz2019_fig1c.pdf", "figures/metz2019_fig2.pdf",
+                 "figures/metz2019_appB.png", "tables/lopt_evaluation.csv", "tables/damp_error_by_severity.md",
                  "tables/damp_error_by_severity.tex", "tables/metrics.csv"):
         assert (demo / "results" / name).stat().st_size > 0, name
     metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
@@ -56,14 +58,18 @@ def test_demo_outputs_exist_and_are_plausible(demo):
     by_severity = metrics.groupby("severity")["accuracy"].mean()
     assert list(by_severity.index) == [0, 1, 2, 3, 4, 5]
     assert all(a > b for a, b in zip(by_severity, by_severity.iloc[1:], strict=False)), by_severity
-    for rule in ("prepare_dataset", "train_model", "evaluate_model", "plot_damp_fig3"):
+    selection = pd.read_csv(demo / "results" / "lopt" / "gaussian" / "selection.csv")
+    assert selection["selected"].sum() == 1 and len(selection) == 2  # best of the 2 demo seeds, with its reason
+    curves = pd.read_csv(demo / "results" / "tables" / "lopt_outer_curves.csv")
+    assert set(curves["target"]) >= {"outer", "glass_blur", "fog"}
+    for rule in ("prepare_dataset", "train_model", "evaluate_model", "plot_damp_fig3", "lopt_outer_train", "lopt_adam"):
         assert any((demo / "results" / "logs" / rule).rglob("*.log")), rule
         assert any((demo / "results" / "benchmarks" / rule).rglob("*.tsv")), rule
 
 
 @pytest.mark.slow
 def test_second_run_does_nothing(demo):
-    result = run(demo, "--cores", "2", "--dry-run")
+    result = run(demo, "--cores", "2", "--dry-run", "--configfile", "config/demo.yaml", "demo_fast.yaml")
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
@@ -73,7 +79,7 @@ def test_rerun_of_a_rule_is_bit_identical(demo):
     labels = demo / "results" / "corrupt" / "synthetic" / "labels.npy"
     before = corrupted.read_bytes(), labels.read_bytes()
     targets = [str(corrupted.relative_to(demo)), str(labels.relative_to(demo))]
-    run(demo, "--cores", "2", "--forcerun", *targets, "--", *targets)
+    run(demo, "--cores", "2", "--configfile", "config/demo.yaml", "demo_fast.yaml", "--forcerun", *targets, "--", *targets)
     assert (corrupted.read_bytes(), labels.read_bytes()) == before  # training reruns: see test_train and test_kill_resume
 
 
@@ -91,3 +97,12 @@ def test_preview_target_schedules_only_its_ancestors(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = run(workdir, "--dry-run", "--forceall", "results/figures/corruptions_synthetic.pdf")
     assert scheduled_jobs(result.stdout) == {"prepare_dataset": 1, "plot_corruption_preview": 1}
+
+
+def test_metz_figure_target_schedules_only_its_ancestors(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = run(workdir, "--dry-run", "--forceall", "results/figures/metz2019_fig1c.pdf")
+    assert scheduled_jobs(result.stdout) == {
+        "prepare_dataset": 1, "lopt_outer_train": 5, "lopt_select_seed": 3, "lopt_evaluate": 3, "lopt_adam": 2,
+        "lopt_collect": 1, "plot_metz2019": 1,
+    }

@@ -15,6 +15,7 @@ from robopt.config import (  # noqa: E402
     training_block,
 )
 from robopt.corruptions import CORRUPTIONS as CORRUPTION_REGISTRY  # noqa: E402
+from robopt.lopt.settings import train_noise_kind as lopt_train_noise_kind  # noqa: E402
 from robopt.data import CORRUPTION_SCALE  # noqa: E402
 from robopt.data import DATASETS as DATASET_REGISTRY  # noqa: E402
 
@@ -79,7 +80,7 @@ def figure_targets():
 
 
 def final_outputs():
-    return figure_targets() + tune_targets() + ["results/tables/metrics.csv"]
+    return figure_targets() + tune_targets() + lopt_targets() + ["results/tables/metrics.csv"]
 
 
 def training_params(wildcards):
@@ -141,3 +142,40 @@ def scale_note(wildcards=None):
         images = f"{source['n_train']} generated" if dataset == "synthetic" else "full"
         parts.append(f"{dataset}: {block['model']}, {block['epochs']} epochs, {images} training images")
     return "; ".join(parts)
+
+
+# -- learned optimizers (Metz et al. 2019): present only when the config has an `lopt` block ------------------------
+LOPT = config.get("lopt")
+LOPT_DATASET = LOPT["dataset"] if LOPT else "synthetic"
+LOPT_EXPERIMENTS = list(LOPT["experiments"]) if LOPT else []
+LOPT_NOISES = sorted({lopt_train_noise_kind(LOPT, e) for e in LOPT_EXPERIMENTS}) if LOPT else []
+
+
+def lopt_seeds(experiment):
+    if not LOPT or experiment not in LOPT["experiments"]:
+        raise ValueError(f"unknown lopt experiment {experiment!r}; configured: {', '.join(LOPT_EXPERIMENTS)}")
+    return LOPT["experiments"][experiment]["seeds"]
+
+
+def lopt_seed_outputs(wildcards):
+    """Curves and meta-parameters of every outer-training seed of one experiment."""
+    seeds = lopt_seeds(wildcards.experiment)
+    return {
+        "curves": [f"results/lopt/{wildcards.experiment}/seed{seed}/curve.csv" for seed in seeds],
+        "thetas": [f"results/lopt/{wildcards.experiment}/seed{seed}/theta.pt" for seed in seeds],
+    }
+
+
+def lopt_gpus(wildcards):
+    return 0 if LOPT and LOPT.get("device") == "cpu" else 1
+
+
+def lopt_targets():
+    """The learned-optimizer tables and the Metz figures the configured experiments support."""
+    if not LOPT:
+        return []
+    objectives = {spec["objective"] for spec in LOPT["experiments"].values()}
+    figures = ["fig1a", "fig1b", "fig1c"] if "gaussian" in objectives else []
+    figures += ["fig2", "appB"] if "corruption" in objectives else []
+    tables = ["results/tables/lopt_evaluation.csv", "results/tables/lopt_outer_curves.csv"]
+    return tables + [f"results/figures/metz2019_{name}.pdf" for name in figures]

@@ -61,3 +61,30 @@ rule table_damp_corruption_error:
         "results/benchmarks/table_damp_corruption_error/table_damp_corruption_error.tsv"
     script:
         "../scripts/table_damp_corruption_error.py"
+
+
+# -- Metz et al. (2019): learned optimizers ---------------------------------------------------------------------
+
+
+rule plot_metz2019:
+    input:
+        evaluation="results/tables/lopt_evaluation.csv",
+        curves="results/tables/lopt_outer_curves.csv",
+    output:
+        pdf=report(
+            "results/figures/metz2019_{figure}.pdf",
+            caption="../report/metz2019.rst",
+            category="Learned optimizers (Metz et al. 2019)",
+        ),
+        png="results/figures/metz2019_{figure}.png",
+    params:
+        lopt=config.get("lopt"),
+        config=config,
+    wildcard_constraints:
+        figure="fig1a|fig1b|fig1c|fig2|appB",
+    log:
+        "results/logs/plot_metz2019/{figure}.log",
+    benchmark:
+        "results/benchmarks/plot_metz2019/{figure}.tsv"
+    script:
+        "../scripts/plot_metz2019.py"

@@ -13,7 +13,8 @@ EPS = 1e-8
 def init_adam(params: Params) -> dict:
     size = next(iter(params.values())).shape[0]
     zeros = {name: torch.zeros_like(value) for name, value in params.items()}
-    return {"m": zeros, "v": {k: v.clone() for k, v in zeros.items()}, "step": torch.zeros(size)}
+    device = next(iter(params.values())).device
+    return {"m": zeros, "v": {k: v.clone() for k, v in zeros.items()}, "step": torch.zeros(size, device=device)}
 
 
 @torch.no_grad()

@@ -1,0 +1,154 @@
+"""Figures of Metz et al. (2019) from the tidy learned-optimizer tables.
+
+Colours follow the paper's Table 1 (black: learned optimizer outer-trained on noised data, blue: outer-trained on
+clean data, yellow: Adam); solid lines are inner-trained on clean data, dashed on noised data; markers tell the
+optimizers apart in black-and-white print. Adam's learning rate is chosen per target noise by the final
+validation loss, as the paper does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from robopt.plots.style import RC, new_figure, save_figure
+
+EVALUATION_COLUMNS = ["optimizer", "lr", "train_data", "step", "split", "noise", "level", "loss"]
+CURVE_COLUMNS = ["experiment", "seed", "iteration", "target", "loss"]
+TRAIN_STYLE = {"clean": "-", "noised": "--"}
+
+
+def optimizer_style(optimizer: str) -> dict:
+    """Colour, marker and label of an optimizer id (lopt_<experiment> or adam_<noise>)."""
+    if optimizer.startswith("adam"):
+        return {"color": "#c9a400", "marker": "^", "label": "Adam (lr tuned)"}
+    if optimizer == "lopt_clean":
+        return {"color": "#1f4fb4", "marker": "s", "label": "LO, clean objective"}
+    return {"color": "black", "marker": "o", "label": "LO, noised objective"}
+
+
+def adam_choice(evaluation: pd.DataFrame, noise: str, levels: Sequence[float]) -> pd.DataFrame:
+    """Best Adam learning rate per (optimizer, train_data) by mean final validation loss over ``levels`` of ``noise``."""
+    adam = evaluation[evaluation["optimizer"].str.startswith("adam")]
+    final = adam[(adam["split"] == "validation") & (adam["noise"] == noise) & adam["level"].isin(levels)]
+    if final.empty:
+        return pd.DataFrame(columns=["optimizer", "train_data", "lr"])
+    mean = final.groupby(["optimizer", "train_data", "lr"], as_index=False)["loss"].mean()
+    return mean.loc[mean.groupby(["optimizer", "train_data"])["loss"].idxmin(), ["optimizer", "train_data", "lr"]]
+
+
+def with_chosen_adam(evaluation: pd.DataFrame, noise: str, levels: Sequence[float]) -> pd.DataFrame:
+    """Learned-optimizer rows plus the Adam rows of the learning rate chosen for this target."""
+    is_adam = evaluation["optimizer"].str.startswith("adam")
+    chosen = adam_choice(evaluation, noise, levels)
+    adam = evaluation[is_adam].merge(chosen, on=["optimizer", "train_data", "lr"])
+    return pd.concat([evaluation[~is_adam], adam], ignore_index=True)
+
+
+def draw_curves(ax: plt.Axes, rows: pd.DataFrame, optimizers: Sequence[str]) -> None:
+    """Test loss against inner step, one line per (optimizer, train data), averaged over the rows' levels."""
+    steps_rows = rows[rows["split"] == "test"]
+    for optimizer in optimizers:
+        style = optimizer_style(optimizer)
+        for train_data, linestyle in TRAIN_STYLE.items():
+            part = steps_rows[(steps_rows["optimizer"] == optimizer) & (steps_rows["train_data"] == train_data)]
+            if part.empty:
+                continue
+            curve = part.groupby("step")["loss"].mean()
+            suffix = f" lr={part['lr'].iloc[0]:g}" if optimizer.startswith("adam") else ""
+            ax.plot(curve.index, curve.values, linestyle=linestyle, color=style["color"], marker=style["marker"],
+                    markevery=max(1, len(curve) // 6), markersize=4,
+                    label=f"{style['label']}{suffix}, trained {train_data}")
+    ax.set_xlabel("inner-training step")
+    ax.set_ylabel("test loss")
+
+
+def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, experiment: str, sigma: float,
+                        pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
+    """Fig. 1a: outer objective against outer iteration, every seed, with the tuned Adam baselines as lines."""
+    fig, (ax,) = new_figure(1, width_per_panel=5.0, height=3.2)
+    outer = curves[(curves["experiment"] == experiment) & (curves["target"] == "outer")]
+    linestyles = ["-", "--", ":", "-."]
+    for k, (seed, group) in enumerate(outer.groupby("seed")):
+        ax.plot(group["iteration"], group["loss"], color="black", linestyle=linestyles[k % 4], linewidth=1,
+                label=f"LO outer-training, seed {seed}")
+    final = with_chosen_adam(evaluation, "gaussian", [sigma])
+    final = final[final["optimizer"].str.startswith("adam") & (final["split"] == "test") & (final["noise"] == "gaussian")
+                  & np.isclose(final["level"], sigma) & (final["step"] == final["step"].max())]
+    for train_data, linestyle in TRAIN_STYLE.items():
+        row = final[final["train_data"] == train_data]
+        if not row.empty:
+            ax.axhline(row["loss"].iloc[0], color="#c9a400", linestyle=linestyle,
+                       label=f"Adam lr={row['lr'].iloc[0]:g}, trained {train_data}")
+    ax.set_xlabel("outer-training iteration")
+    ax.set_ylabel(f"outer objective (validation loss, noise {sigma:g})")
+    ax.set_title(f"Outer-training, {outer['seed'].nunique()} seeds")
+    with plt.rc_context(RC):
+        ax.legend(frameon=False)
+    save_figure(fig, pdf_path, meta)
+    return fig
+
+
+def plot_inner_training(evaluation: pd.DataFrame, experiment: str, sigma: float, pdf_path: str | Path,
+                        meta: dict[str, str]) -> plt.Figure:
+    """Fig. 1b: test loss under Gaussian noise ``sigma`` along inner training, LO vs tuned Adam."""
+    fig, (ax,) = new_figure(1, width_per_panel=5.0, height=3.2)
+    rows = with_chosen_adam(evaluation, "gaussian", [sigma])
+    rows = rows[(rows["noise"] == "gaussian") & np.isclose(rows["level"], sigma)]
+    draw_curves(ax, rows, [f"lopt_{experiment}", "adam_gaussian"])
+    ax.set_title(f"Inner training, test noise {sigma:g} (1 inner run each)")
+    with plt.rc_context(RC):
+        ax.legend(frameon=False)
+    save_figure(fig, pdf_path, meta)
+    return fig
+
+
+def plot_noise_scales(evaluation: pd.DataFrame, experiment: str, pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
+    """Fig. 1c: final test loss against the Gaussian noise scale at test (Adam's lr chosen per scale)."""
+    fig, (ax,) = new_figure(1, width_per_panel=5.0, height=3.2)
+    final = evaluation[(evaluation["noise"] == "gaussian") & (evaluation["split"] == "test")]
+    final = final[final["step"] == final["step"].max()]
+    scales = sorted(final["level"].unique())
+    for optimizer in [f"lopt_{experiment}", "adam_gaussian"]:
+        style = optimizer_style(optimizer)
+        for train_data, linestyle in TRAIN_STYLE.items():
+            points = []
+            for scale in scales:
+                rows = with_chosen_adam(evaluation, "gaussian", [scale])
+                rows = rows[(rows["optimizer"] == optimizer) & (rows["train_data"] == train_data)
+                            & (rows["split"] == "test") & (rows["noise"] == "gaussian") & np.isclose(rows["level"], scale)
+                            & (rows["step"] == rows["step"].max())]
+                if not rows.empty:
+                    points.append((scale, rows["loss"].iloc[0]))
+            if points:
+                x, y = zip(*points, strict=True)
+                ax.plot(x, y, linestyle=linestyle, color=style["color"], marker=style["marker"], markersize=4,
+                        label=f"{style['label']}, trained {train_data}")
+    ax.set_xlabel("Gaussian noise scale at test")
+    ax.set_ylabel("final test loss")
+    ax.set_title("Generalisation across noise scales")
+    with plt.rc_context(RC):
+        ax.legend(frameon=False)
+    save_figure(fig, pdf_path, meta)
+    return fig
+
+
+def plot_corruption_panels(evaluation: pd.DataFrame, corruptions: Sequence[str], severities: Sequence[int],
+                           pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
+    """Fig. 2 / App. B: per corruption, test loss along inner training (mean over ``severities``): LO-robust,
+    LO-clean and tuned Adam, each trained on clean (solid) and on the corruption mix (dashed)."""
+    fig, axes = new_figure(len(corruptions), width_per_panel=4.2, height=3.2)
+    optimizers = [o for o in ["lopt_corruption", "lopt_clean", "adam_corruption"] if o in set(evaluation["optimizer"])]
+    for ax, corruption in zip(axes, corruptions, strict=True):
+        rows = with_chosen_adam(evaluation, corruption, list(severities))
+        rows = rows[(rows["noise"] == corruption) & rows["level"].isin(list(severities))]
+        draw_curves(ax, rows, optimizers)
+        ax.set_title(f"{corruption.replace('_', ' ')} (severities {min(severities)}-{max(severities)})")
+    with plt.rc_context(RC):
+        axes[-1].legend(frameon=False, fontsize=7)
+    save_figure(fig, pdf_path, meta)
+    return fig

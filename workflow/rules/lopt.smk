@@ -1,0 +1,104 @@
+# Learned optimizers (Metz et al. 2019): outer-train one job per (experiment, seed), pick the best seed,
+# inner-train with it and with the tuned Adam baselines -> tidy CSVs for the Metz figures.
+
+
+wildcard_constraints:
+    experiment="[a-z][a-z0-9_]*",
+
+
+rule lopt_outer_train:
+    input:
+        train=f"results/data/{LOPT_DATASET}/train.pt",
+    output:
+        theta="results/lopt/{experiment}/seed{seed}/theta.pt",
+        curve="results/lopt/{experiment}/seed{seed}/curve.csv",
+    params:
+        lopt=config.get("lopt"),
+        checkpoint="results/checkpoints/lopt/{experiment}/seed{seed}/outer.pt",
+    threads: 2
+    log:
+        "results/logs/lopt_outer_train/{experiment}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/lopt_outer_train/{experiment}/seed{seed}.tsv"
+    resources:
+        mem_mb=16000,
+        runtime=4320,
+        gpu=lopt_gpus,
+    script:
+        "../scripts/lopt_outer_train.py"
+
+
+rule lopt_select_seed:
+    input:
+        unpack(lopt_seed_outputs),
+    output:
+        selection="results/lopt/{experiment}/selection.csv",
+        theta="results/lopt/{experiment}/selected.pt",
+        curves="results/lopt/{experiment}/curves.csv",
+    log:
+        "results/logs/lopt_select_seed/{experiment}.log",
+    benchmark:
+        "results/benchmarks/lopt_select_seed/{experiment}.tsv"
+    script:
+        "../scripts/lopt_select_seed.py"
+
+
+rule lopt_evaluate:
+    input:
+        theta="results/lopt/{experiment}/selected.pt",
+        train=f"results/data/{LOPT_DATASET}/train.pt",
+        test=f"results/data/{LOPT_DATASET}/test.pt",
+    output:
+        "results/lopt/{experiment}/evaluation.csv",
+    params:
+        lopt=config.get("lopt"),
+    threads: 2
+    log:
+        "results/logs/lopt_evaluate/{experiment}.log",
+    benchmark:
+        "results/benchmarks/lopt_evaluate/{experiment}.tsv"
+    resources:
+        mem_mb=16000,
+        runtime=1440,
+        gpu=lopt_gpus,
+    script:
+        "../scripts/lopt_evaluate.py"
+
+
+rule lopt_adam:
+    input:
+        train=f"results/data/{LOPT_DATASET}/train.pt",
+        test=f"results/data/{LOPT_DATASET}/test.pt",
+    output:
+        "results/lopt/adam/{noise}.csv",
+    params:
+        lopt=config.get("lopt"),
+    wildcard_constraints:
+        noise="gaussian|corruption",
+    threads: 2
+    log:
+        "results/logs/lopt_adam/{noise}.log",
+    benchmark:
+        "results/benchmarks/lopt_adam/{noise}.tsv"
+    resources:
+        mem_mb=16000,
+        runtime=1440,
+        gpu=lopt_gpus,
+    script:
+        "../scripts/lopt_adam.py"
+
+
+rule lopt_collect:
+    input:
+        evaluations=expand("results/lopt/{experiment}/evaluation.csv", experiment=LOPT_EXPERIMENTS),
+        adam=expand("results/lopt/adam/{noise}.csv", noise=LOPT_NOISES),
+        curves=expand("results/lopt/{experiment}/curves.csv", experiment=LOPT_EXPERIMENTS),
+    output:
+        evaluation="results/tables/lopt_evaluation.csv",
+        curves="results/tables/lopt_outer_curves.csv",
+    log:
+        "results/logs/lopt_collect/lopt_collect.log",
+    benchmark:
+        "results/benchmarks/lopt_collect/lopt_collect.tsv"
+    script:
+        "../scripts/lopt_collect.py"

@@ -1,0 +1,31 @@
+"""plot_metz2019: one figure of Metz et al. (2019) from the tidy learned-optimizer tables (PDF + PNG)."""
+
+from robopt.evaluate import read_tidy
+from robopt.logs import log_to_file
+from robopt.plots import provenance
+from robopt.plots.metz import (
+    CURVE_COLUMNS,
+    EVALUATION_COLUMNS,
+    plot_corruption_panels,
+    plot_inner_training,
+    plot_noise_scales,
+    plot_outer_training,
+)
+
+log_to_file(snakemake.log[0])
+lopt, figure, pdf = snakemake.params.lopt, snakemake.wildcards.figure, snakemake.output.pdf
+evaluation = read_tidy(snakemake.input.evaluation, EVALUATION_COLUMNS)
+meta = provenance(snakemake.params.config)
+gaussian = next((name for name, spec in lopt["experiments"].items() if spec["objective"] == "gaussian"), None)
+sigma = lopt["experiments"][gaussian].get("sigma", 0.05) if gaussian else 0.05
+severities = lopt["corruption_mix"].get("severities", [1, 2, 3])
+if figure == "fig1a":
+    plot_outer_training(read_tidy(snakemake.input.curves, CURVE_COLUMNS), evaluation, gaussian, sigma, pdf, meta)
+elif figure == "fig1b":
+    plot_inner_training(evaluation, gaussian, sigma, pdf, meta)
+elif figure == "fig1c":
+    plot_noise_scales(evaluation, gaussian, pdf, meta)
+elif figure == "fig2":
+    plot_corruption_panels(evaluation, ["glass_blur", "shot_noise"], severities, pdf, meta)
+else:
+    plot_corruption_panels(evaluation, ["fog", "brightness"], severities, pdf, meta)
