@@ -166,6 +166,35 @@ def lopt_seed_outputs(wildcards):
     }
 
 
+LOPT_SHARED_KEYS = ("dataset", "validation_fraction", "split_seed", "device", "implementation", "corruption_mix")
+
+
+def lopt_job_params(stage):
+    """Params of a learned-optimizer job: only the keys it reads, so that e.g. a changed evaluation setting
+    does not rerun outer-training (Snakemake's params rerun trigger)."""
+
+    def params(wildcards):
+        block = {key: LOPT[key] for key in LOPT_SHARED_KEYS if key in LOPT}
+        if stage == "adam":
+            block["experiments"] = {  # only what sets the noise: the objective and its scale
+                name: {"objective": spec["objective"], "sigma": spec.get("sigma", 0.05)}
+                for name, spec in LOPT["experiments"].items()
+                if lopt_train_noise_kind(LOPT, name) == wildcards.noise
+            }
+        else:
+            block["experiments"] = {wildcards.experiment: LOPT["experiments"][wildcards.experiment]}
+        if stage == "outer":
+            block["outer"] = LOPT["outer"]
+            block["experiments"][wildcards.experiment] = {
+                k: v for k, v in block["experiments"][wildcards.experiment].items() if k != "train_noise"
+            }
+        else:
+            block["evaluation"] = LOPT["evaluation"]
+        return block
+
+    return params
+
+
 def lopt_gpus(wildcards):
     return 0 if LOPT and LOPT.get("device") == "cpu" else 1
 

@@ -13,7 +13,7 @@ rule lopt_outer_train:
         theta="results/lopt/{experiment}/seed{seed}/theta.pt",
         curve="results/lopt/{experiment}/seed{seed}/curve.csv",
     params:
-        lopt=config.get("lopt"),
+        lopt=lopt_job_params("outer"),
         checkpoint="results/checkpoints/lopt/{experiment}/seed{seed}/outer.pt",
     threads: 2
     log:
@@ -51,7 +51,7 @@ rule lopt_evaluate:
     output:
         "results/lopt/{experiment}/evaluation.csv",
     params:
-        lopt=config.get("lopt"),
+        lopt=lopt_job_params("evaluate"),
     threads: 2
     log:
         "results/logs/lopt_evaluate/{experiment}.log",
@@ -72,7 +72,7 @@ rule lopt_adam:
     output:
         "results/lopt/adam/{noise}.csv",
     params:
-        lopt=config.get("lopt"),
+        lopt=lopt_job_params("adam"),
     wildcard_constraints:
         noise="gaussian|corruption",
     threads: 2

@@ -115,6 +115,6 @@ def inner_train(
         if step % settings.log_every == 0 or step == settings.steps:
             record(step, "test", settings.curve_targets)
             log.info("inner step %d/%d (%s data)", step, settings.steps, train_data)
-    record(settings.steps, "test", settings.final_targets)
+    record(settings.steps, "test", [t for t in settings.final_targets if t not in settings.curve_targets])
     record(settings.steps, "validation", settings.final_targets)
     return pd.DataFrame(rows, columns=EVAL_COLUMNS)

@@ -2,8 +2,10 @@
 
 Parameters are a dict of stacked tensors (population first). Three interchangeable implementations of the
 per-member loss and gradient: ``grouped`` (the population folded into the channels of grouped convolutions),
-``vmap`` (``torch.func``), and ``loop`` (one member at a time, the baseline). ``auto`` picks the fastest measured
-one for the device (benchmarks/lopt_population.py): grouped convolutions on CPU, ``vmap`` on CUDA.
+``vmap`` (``torch.func``), and ``loop`` (one member at a time). ``auto`` picks per device from
+benchmarks/lopt_population.py: on 2 CPU cores one member already runs the convolutions at ~80% of the measured
+peak and both vectorised forms are slower (0.56-0.88x at P = 4..32), so the CPU uses the loop; CUDA uses ``vmap``.
+The learned optimizer's update is batched over the whole population in every case.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def resolve_implementation(name: str, device: torch.device) -> str:
     if name not in IMPLEMENTATIONS:
         raise ValueError(f"unknown population implementation {name!r}; valid: {', '.join(IMPLEMENTATIONS)}")
     if name == "auto":
-        return "vmap" if device.type == "cuda" else "grouped"
+        return "vmap" if device.type == "cuda" else "loop"
     return name
 
 
