@@ -153,3 +153,27 @@ def test_corrupt_half_changes_exactly_half_the_batch(images):
         CorruptHalf(["fog_typo"], "cifar")
     with pytest.raises(ValueError, match="severities"):
         CorruptHalf(["contrast"], "cifar", severities=[6])
+
+
+def test_jpeg_tree_layout_roundtrip_and_checks(tmp_path, images):
+    """Tiny-ImageNet-C's layout: <corruption>/<severity>/<wnid>/*.JPEG, read through the same reader."""
+    labels = torch.arange(64) % 4
+    wnids = ["n01443537", "n01629819", "n01641577", "n01644900"]
+    stacked = corrupt_all_severities(images, "fog", "cifar", seed=0)
+    from robopt.corruptions.sets import write_corrupted_tree
+
+    write_corrupted_tree(stacked, labels, wnids, tmp_path, "fog")
+    assert len(list((tmp_path / "fog" / "3" / "n01629819").glob("*.JPEG"))) == 16
+    loaded = read_corrupted(tmp_path, "fog", class_ids=wnids)
+    assert loaded.images.shape == (5, 64, 32, 32, 3)
+    order = sorted(range(64), key=lambda i: (wnids[int(labels[i])], i))  # the reader lists class folders in order
+    assert torch.equal(loaded.labels, labels[order])
+    expected = stacked.view(5, 64, 32, 32, 3)[:, order].float()
+    assert (loaded.images.float() - expected).abs().mean() < 6  # only the JPEG-85 loss
+    with pytest.raises(DatasetFormatError, match="class ids are needed"):
+        read_corrupted(tmp_path, "fog")
+    with pytest.raises(DatasetFormatError, match="not classes of the clean dataset"):
+        read_corrupted(tmp_path, "fog", class_ids=wnids[:2])
+    next((tmp_path / "fog" / "5" / "n01443537").glob("*.JPEG")).unlink()
+    with pytest.raises(DatasetFormatError, match="do not hold the same files"):
+        read_corrupted(tmp_path, "fog", class_ids=wnids)

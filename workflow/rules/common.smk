@@ -43,9 +43,28 @@ def corrupted_folder(dataset):
 
 
 def corrupted_set_paths(dataset):
-    """The corruption files of <dataset>-C, then its labels.npy."""
+    """The corruption files of <dataset>-C (``<c>.npy``, or a ``<c>/`` JPEG tree in an official release), then
+    ``labels.npy`` where the CIFAR-10-C layout needs it."""
     folder = corrupted_folder(dataset)
-    return [f"{folder}/{name}.npy" for name in CORRUPTIONS] + [f"{folder}/labels.npy"]
+    trees = [name for name in CORRUPTIONS if Path(folder, name).is_dir() and not Path(folder, f"{name}.npy").exists()]
+    paths = [f"{folder}/{name}" if name in trees else f"{folder}/{name}.npy" for name in CORRUPTIONS]
+    return paths + ([] if len(trees) == len(CORRUPTIONS) else [f"{folder}/labels.npy"])
+
+
+def class_ids(wildcards):
+    """Class folder names of a JPEG-tree -C set: Tiny-ImageNet's WordNet ids, else the class names."""
+    if wildcards.dataset == "tinyimagenet" and "tinyimagenet" in config.get("data", {}):
+        from robopt.data.tinyimagenet import read_wnids
+
+        try:
+            return read_wnids(config["data"]["tinyimagenet"]["root"])
+        except Exception:  # noqa: BLE001 - absent before download: the reader names the file when it is needed
+            return None
+    return None
+
+
+def corrupted_folder_of(wildcards):
+    return corrupted_folder(wildcards.dataset)
 
 
 def corrupted_files(wildcards):

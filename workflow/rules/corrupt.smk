@@ -58,3 +58,20 @@ rule plot_corruption_preview:
         "results/benchmarks/plot_corruption_preview/{dataset}.tsv"
     script:
         "../scripts/plot_corruption_preview.py"
+
+
+rule export_corrupted_tree:
+    # On demand: <dataset>-C as JPEG folders (quality 85), the layout of the published Tiny-ImageNet-C / ImageNet-C.
+    input:
+        corrupted="results/corrupt/{dataset}/{corruption}.npy",
+        test="results/data/{dataset}/test.pt",
+    output:
+        directory("results/corrupt_jpeg/{dataset}/{corruption}"),
+    params:
+        class_ids=class_ids,
+    log:
+        "results/logs/export_corrupted_tree/{dataset}/{corruption}.log",
+    benchmark:
+        "results/benchmarks/export_corrupted_tree/{dataset}/{corruption}.tsv"
+    script:
+        "../scripts/export_corrupted_tree.py"

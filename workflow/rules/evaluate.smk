@@ -11,6 +11,8 @@ rule evaluate_model:
         "results/evaluate/{dataset}/{method}/seed{seed}/metrics.csv",
     params:
         corruptions=CORRUPTIONS,
+        folder=corrupted_folder_of,
+        class_ids=class_ids,
         batch_size=config["evaluation"]["batch_size"],
         device=config["device"],
     threads: 2

@@ -1,7 +1,5 @@
 """evaluate_model: trained model -> tidy metrics on clean test data and every (corruption, severity)."""
 
-from pathlib import Path
-
 from robopt.corruptions import read_corrupted
 from robopt.data import load_split
 from robopt.evaluate import TIDY_COLUMNS, evaluate_model
@@ -15,8 +13,10 @@ make_deterministic(snakemake.threads)
 device = resolve_device(snakemake.params.device)
 checkpoint, model = load_trained(snakemake.input.model, device)
 test = load_split(snakemake.input.test)
-folder = Path(snakemake.input.corrupted[-1]).parent  # labels.npy sits beside the corruption files
-corrupted = [read_corrupted(folder, name, expected_labels=test.labels) for name in snakemake.params.corruptions]
+corrupted = [
+    read_corrupted(snakemake.params.folder, name, expected_labels=test.labels, class_ids=snakemake.params.class_ids)
+    for name in snakemake.params.corruptions
+]
 
 table = evaluate_model(model, test.images, test.labels, corrupted, checkpoint["mean"], checkpoint["std"],
                        snakemake.params.batch_size)

@@ -1,4 +1,5 @@
-"""The -C datasets on disk in the CIFAR-10-C layout: ``<corruption>.npy`` (5N x H x W x 3) + ``labels.npy``."""
+"""The -C datasets on disk: the CIFAR-10-C layout (``<corruption>.npy``, 5N x H x W x 3, + ``labels.npy``) and the
+Tiny-ImageNet-C / ImageNet-C layout (``<corruption>/<severity>/<class id>/<image>.JPEG``), read through one function."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image, UnidentifiedImageError
 
 from robopt.corruptions.parameters import SEVERITIES
 from robopt.errors import DatasetFormatError, DatasetNotFoundError
 from robopt.io import atomic_path
+
+TREE_JPEG_QUALITY = 85  # the original Tiny-ImageNet-C / ImageNet-C scripts save JPEG quality 85
 
 
 @dataclass
@@ -39,9 +43,60 @@ def write_labels(labels: torch.Tensor, path: str | Path, repeats: int = len(SEVE
             np.save(handle, np.tile(labels.cpu().numpy().astype(np.int64), repeats))
 
 
-def read_corrupted(folder: str | Path, corruption: str, expected_labels: torch.Tensor | None = None) -> CorruptedSet:
-    """Read ``folder/<corruption>.npy`` and ``folder/labels.npy`` (ours or the official release) with checks."""
+def write_corrupted_tree(
+    stacked: torch.Tensor, labels: torch.Tensor, class_ids: list[str], folder: str | Path, corruption: str
+) -> None:
+    """Export severities stacked in order as ``folder/<corruption>/<severity>/<class id>/<k>.JPEG`` (quality 85)."""
+    n_severities = len(SEVERITIES)
+    images = stacked.cpu().numpy().reshape(n_severities, -1, *stacked.shape[1:])
+    for severity, block in zip(SEVERITIES, images, strict=True):
+        for index, (image, label) in enumerate(zip(block, labels.tolist(), strict=True)):
+            path = Path(folder) / corruption / str(severity) / class_ids[label] / f"{index:06d}.JPEG"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(path) as tmp:
+                Image.fromarray(image).save(tmp, "JPEG", quality=TREE_JPEG_QUALITY, optimize=True)
+
+
+def read_corrupted_tree(folder: str | Path, corruption: str, class_ids: list[str]) -> CorruptedSet:
+    """Read ``folder/<corruption>/<severity>/<class id>/*.JPEG``; every severity must hold the same files."""
+    root = Path(folder) / corruption
+    index = {class_id: k for k, class_id in enumerate(class_ids)}
+    listings = []
+    for severity in SEVERITIES:
+        files = sorted((root / str(severity)).glob("*/*"))
+        if not files:
+            raise DatasetNotFoundError(f"{root / str(severity)} holds no images (expected <class id>/<image> files)")
+        listings.append(files)
+    names = [[f.relative_to(root / str(s)) for f in files] for s, files in zip(SEVERITIES, listings, strict=True)]
+    if any(other != names[0] for other in names[1:]):
+        raise DatasetFormatError(f"{root}: the severity folders do not hold the same files")
+    unknown = sorted({name.parent.name for name in names[0]} - set(index))
+    if unknown:
+        raise DatasetFormatError(f"{root}: class folders {unknown[:5]} are not classes of the clean dataset")
+    labels = torch.tensor([index[name.parent.name] for name in names[0]], dtype=torch.int64)
+    blocks = []
+    for files in listings:
+        arrays = []
+        for path in files:
+            try:
+                with Image.open(path) as image:
+                    arrays.append(np.asarray(image.convert("RGB")))
+            except (UnidentifiedImageError, OSError) as err:
+                raise DatasetFormatError(f"{path} is truncated or not an image ({err})") from err
+        blocks.append(np.stack(arrays))
+    return CorruptedSet(corruption, torch.from_numpy(np.stack(blocks)), labels)
+
+
+def read_corrupted(
+    folder: str | Path, corruption: str, expected_labels: torch.Tensor | None = None, class_ids: list[str] | None = None
+) -> CorruptedSet:
+    """Read ``folder/<corruption>.npy`` + ``labels.npy`` or, where ``folder/<corruption>/`` is a folder tree, the
+    JPEG layout (labels from the class folders, ``class_ids`` in class-index order), with shape and label checks."""
     folder = Path(folder)
+    if (folder / corruption).is_dir():
+        if class_ids is None:
+            raise DatasetFormatError(f"{folder / corruption} is a JPEG folder tree; its class ids are needed to read it")
+        return read_corrupted_tree(folder, corruption, class_ids)
     path, labels_path = folder / f"{corruption}.npy", folder / "labels.npy"
     for needed in (path, labels_path):
         if not needed.exists():

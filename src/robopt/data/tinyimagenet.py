@@ -59,6 +59,14 @@ def _as_split(paths: list[Path], labels: list[int], class_names: list[str]) -> I
     return ImageSplit(torch.from_numpy(images), torch.tensor(labels, dtype=torch.int64), class_names)
 
 
+def read_wnids(root: str | Path) -> list[str]:
+    """WordNet ids in class-index order (``wnids.txt``): the class folders of Tiny-ImageNet-C."""
+    path = Path(root) / FOLDER / "wnids.txt"
+    if not path.exists():
+        raise DatasetNotFoundError(f"{path} is missing; it orders the classes of tinyimagenet (layout:\n{LAYOUT})")
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
 def read_tinyimagenet(root: str | Path, download: bool = False) -> dict[str, ImageSplit]:
     """Train (``train/``) and test (``val/``) splits; classes ordered as in ``wnids.txt``."""
     root = Path(root)
@@ -69,7 +77,7 @@ def read_tinyimagenet(root: str | Path, download: bool = False) -> dict[str, Ima
         folder, ["wnids.txt", "words.txt", "train", "val/images", "val/val_annotations.txt"],
         "tinyimagenet", "data.tinyimagenet", LAYOUT,
     )
-    wnids = [line.strip() for line in (folder / "wnids.txt").read_text().splitlines() if line.strip()]
+    wnids = read_wnids(root)
     index = {wnid: k for k, wnid in enumerate(wnids)}
     class_names = _class_names(folder, wnids)
 
