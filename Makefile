@@ -29,5 +29,8 @@ lint: setup
 report: setup
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml --report results/report.html
 
+gallery: demo
+	$(BIN)/python -m robopt.plots.gallery results/figures docs/gallery
+
 clean:
 	rm -rf results .snakemake
