@@ -78,3 +78,20 @@ def test_missing_file_or_column_is_named(tmp_path):
     evaluation_table().drop(columns="level").to_csv(tmp_path / "e.csv", index=False)
     with pytest.raises(RoboptError, match=r"e.csv lacks column\(s\) level"):
         read_tidy(tmp_path / "e.csv", EVALUATION_COLUMNS)
+
+
+def test_damp_heatmap_has_a_cell_per_method_and_corruption(tmp_path):
+    from robopt.plots.heatmap import plot_corruption_error_heatmap
+
+    table = pd.DataFrame({
+        "dataset": ["c10"] * 3, "method": ["sgd", "damp", "sgd_aug_gaussian_noise"],
+        "fog": [1.0, 0.9, 1.3], "gaussian_noise": [1.0, 0.85, 0.2], "none": [1.0, 1.01, 1.4], "avg": [1.0, 0.92, 0.97],
+    })
+    fig = plot_corruption_error_heatmap(table, "c10", 3, tmp_path / "h.pdf", META)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["DAMP, none", "SGD, gaussian noise"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["fog", "gaussian noise", "none", "avg"]
+    assert len(ax.texts) == 8 and "0.20" in {t.get_text() for t in ax.texts}
+    assert "3 seeds" in ax.get_title() and (tmp_path / "h.png").exists()
+    with pytest.raises(ValueError, match="no corruption-error rows"):
+        plot_corruption_error_heatmap(table, "c100", 3, tmp_path / "x.pdf", META)

@@ -95,6 +95,8 @@ def figure_targets():
     targets += [f"results/figures/corruptions_{dataset}.pdf" for dataset in DATASETS]
     if "sgd" in METHODS:  # the corruption error is normalised by SGD
         targets.append("results/tables/damp_corruption_error.csv")
+        if len(TRAINED_METHODS) > 1:
+            targets += [f"results/figures/damp_heatmap_{dataset}.pdf" for dataset in DATASETS]
     return targets
 
 

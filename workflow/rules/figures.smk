@@ -88,3 +88,25 @@ rule plot_metz2019:
         "results/benchmarks/plot_metz2019/{figure}.tsv"
     script:
         "../scripts/plot_metz2019.py"
+
+
+rule plot_damp_heatmap:
+    # DAMP Fig. 1 (CIFAR-100), Fig. 4 (CIFAR-10), Fig. 5 (Tiny-ImageNet); any configured dataset.
+    input:
+        "results/tables/damp_corruption_error.csv",
+    output:
+        pdf=report(
+            "results/figures/damp_heatmap_{dataset}.pdf",
+            caption="../report/damp_heatmap.rst",
+            category="DAMP (Trinh et al. 2024)",
+        ),
+        png="results/figures/damp_heatmap_{dataset}.png",
+    params:
+        seeds=SEEDS,
+        config=config,
+    log:
+        "results/logs/plot_damp_heatmap/{dataset}.log",
+    benchmark:
+        "results/benchmarks/plot_damp_heatmap/{dataset}.tsv"
+    script:
+        "../scripts/plot_damp_heatmap.py"

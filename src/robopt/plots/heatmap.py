@@ -1,0 +1,54 @@
+"""DAMP Figs. 1, 4, 5: corruption error of each method relative to SGD, per test corruption (a heatmap).
+
+Rows are methods (DAMP and the others, then SGD trained with each corruption as augmentation), columns the test
+corruptions, then ``none`` (clean error ratio) and ``avg``; every cell carries its number, so the figure reads in
+black and white, and the diverging colour map is centred on 1 (= SGD).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import TwoSlopeNorm
+
+from robopt.config import split_method
+from robopt.plots.style import RC, method_style, save_figure
+
+
+def row_label(method: str) -> str:
+    base, corruption = split_method(method)
+    if corruption:
+        return f"SGD, {corruption.replace('_', ' ')}"
+    return f"{method_style(base)['label']}, none"
+
+
+def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int, pdf_path: str | Path,
+                                  meta: dict[str, str]) -> plt.Figure:
+    """Heatmap of one dataset's rows of the ``damp_corruption_error`` table (SGD's all-ones row left out)."""
+    rows = table[(table["dataset"] == dataset) & (table["method"] != "sgd")]
+    if rows.empty:
+        raise ValueError(f"no corruption-error rows for dataset {dataset!r} besides SGD")
+    augmented = rows["method"].str.startswith("sgd_aug_")
+    rows = pd.concat([rows[~augmented], rows[augmented]])
+    corruptions = [c for c in rows.columns if c not in ("dataset", "method", "none", "avg")]
+    columns = corruptions + ["none", "avg"]
+    values = rows[columns].to_numpy(dtype=float)
+    spread = max(float(np.nanmax(np.abs(values - 1.0))), 0.05)
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(0.55 * len(columns) + 2.2, 0.45 * len(rows) + 1.6))
+        image = ax.imshow(values, cmap="RdBu_r", norm=TwoSlopeNorm(1.0, 1.0 - spread, 1.0 + spread), aspect="auto")
+        for (i, j), value in np.ndenumerate(values):
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
+                    color="white" if abs(value - 1.0) > 0.6 * spread else "black")
+        ax.set_xticks(range(len(columns)), [c.replace("_", " ") for c in columns], rotation=60, ha="right")
+        ax.set_yticks(range(len(rows)), [row_label(m) for m in rows["method"]])
+        ax.axvline(len(corruptions) - 0.5, color="black", linewidth=1)
+        ax.set_xlabel("test corruption")
+        ax.set_ylabel("method, training corruption")
+        ax.set_title(f"{dataset}: corruption error relative to SGD ({seeds} seed{'s' if seeds != 1 else ''})")
+        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="CE / CE(SGD)")
+    save_figure(fig, pdf_path, meta)
+    return fig
