@@ -13,6 +13,7 @@ from PIL import Image
 from robopt.io import atomic_path, write_text
 
 MAX_WIDTH = 900
+MAX_HEIGHT = 1200
 
 
 def build_gallery(figures: Path, gallery: Path) -> list[Path]:
@@ -25,8 +26,9 @@ def build_gallery(figures: Path, gallery: Path) -> list[Path]:
     for png in pngs:
         with Image.open(png) as image:
             image = image.convert("RGB")
-            if image.width > MAX_WIDTH:
-                image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)), Image.LANCZOS)
+            scale = min(1.0, MAX_WIDTH / image.width, MAX_HEIGHT / image.height)
+            if scale < 1.0:
+                image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
             target = gallery / png.name
             with atomic_path(target) as tmp:
                 image.save(tmp, "PNG", optimize=True)
