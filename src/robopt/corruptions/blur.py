@@ -17,9 +17,7 @@ from robopt.corruptions.filters import (
     gaussian_blur_nchw,
     opencv_gaussian_kernel,
 )
-
-# The scripts cast the once-blurred image to uint8 by truncation; float32 noise must not push k/255 below k.
-TRUNCATION_SLACK = 1e-3
+from robopt.corruptions.levels import to_uint8
 
 
 def to_nchw(x: torch.Tensor) -> torch.Tensor:
@@ -28,11 +26,6 @@ def to_nchw(x: torch.Tensor) -> torch.Tensor:
 
 def to_nhwc(x: torch.Tensor) -> torch.Tensor:
     return x.permute(0, 2, 3, 1)
-
-
-def truncate_to_uint8_levels(x: torch.Tensor) -> torch.Tensor:
-    """[0, 1] -> the [0, 1] value of ``np.uint8(x * 255)``."""
-    return torch.floor(x.clamp(0.0, 1.0) * 255.0 + TRUNCATION_SLACK) / 255.0
 
 
 def gaussian_blur(x: torch.Tensor, sigma: float, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -95,7 +88,7 @@ def glass_shuffle(x: torch.Tensor, max_delta: int, passes: int, generator: torch
 def glass_blur(x: torch.Tensor, parameter: tuple[float, int, int], generator: torch.Generator) -> torch.Tensor:
     """Gaussian blur -> uint8 -> local pixel shuffle -> Gaussian blur."""
     sigma, max_delta, passes = parameter
-    blurred = truncate_to_uint8_levels(gaussian_blur(x, sigma))
+    blurred = to_uint8(gaussian_blur(x, sigma)).to(x.dtype) / 255.0  # the scripts' uint8 cast between blurs
     return gaussian_blur(glass_shuffle(blurred, int(max_delta), int(passes), generator), sigma)
 
 

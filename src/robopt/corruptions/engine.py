@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from robopt.corruptions import blur, compression, geometric, noise, photometric, weather
+from robopt.corruptions.levels import to_uint8
 from robopt.corruptions.parameters import SEVERITIES, corruption_options, severity_parameter
 from robopt.data.format import check_images
 from robopt.registry import Registry
@@ -40,15 +41,6 @@ for _function in (
     photometric.saturate,
 ):
     CORRUPTIONS.register(_function.__name__)(_function)
-
-# Float32 noise can leave an exact level k just below k; the scripts compute in float64 and truncate.
-UINT8_SLACK = 1e-3
-
-
-def to_uint8(x: torch.Tensor) -> torch.Tensor:
-    """[0, 1] floats -> uint8 by clipping then truncating, as ``np.uint8(x * 255)`` does; NaN becomes 0."""
-    return x.mul(255.0).add_(UINT8_SLACK).nan_to_num_(nan=0.0).clamp_(0.0, 255.0).to(torch.uint8)
-
 
 def make_generator(seed: int, device: torch.device | str) -> torch.Generator:
     return torch.Generator(device=device).manual_seed(seed)

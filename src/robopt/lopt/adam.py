@@ -1,4 +1,5 @@
-"""Adam over a population with one learning rate per member: the tuned baseline of Metz et al. (2019)."""
+"""Adam over a population with one learning rate per member: the tuned baseline of Metz et al. (2019), and the
+meta-optimizer of the learned optimizer (a population of one)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ def init_adam(params: Params) -> dict:
 
 
 @torch.no_grad()
-def adam_step(lrs: torch.Tensor, params: Params, grads: Params, state: dict) -> tuple[Params, dict]:
+def adam_step(
+    lrs: torch.Tensor, params: Params, grads: Params, state: dict, betas: tuple[float, float] = BETAS
+) -> tuple[Params, dict]:
     """One Adam step per member; ``lrs`` (P,) are the members' learning rates."""
     step = state["step"] + 1
-    beta1, beta2 = BETAS
+    beta1, beta2 = betas
     new_params, m_new, v_new = {}, {}, {}
     for name, weight in params.items():
         m_new[name] = beta1 * state["m"][name] + (1 - beta1) * grads[name]

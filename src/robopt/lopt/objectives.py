@@ -6,7 +6,7 @@ problem from the training corruptions and severities 1-3 (Metz et al. 2019, App.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
@@ -24,7 +24,6 @@ class Noise:
     corruptions: tuple[str, ...] = ()
     severities: tuple[int, ...] = (1, 2, 3)
     scale: str = "cifar"
-    tasks: tuple[tuple[str, int], ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
         if self.kind not in NOISE_KINDS:
@@ -36,8 +35,13 @@ class Noise:
                 raise ValueError("a corruption noise needs at least one corruption")
             for name in self.corruptions:
                 CORRUPTIONS.get(name)
-            pairs = tuple((c, s) for c in self.corruptions for s in self.severities)
-            object.__setattr__(self, "tasks", pairs)
+
+    @property
+    def tasks(self) -> tuple[tuple[str, int], ...]:
+        """The (corruption, severity) pairs an inner problem can draw; none unless the noise is a corruption mix."""
+        if self.kind != "corruption":
+            return ()
+        return tuple((c, s) for c in self.corruptions for s in self.severities)
 
     def draw_tasks(self, count: int, generator: torch.Generator) -> torch.Tensor:
         """One task index per inner problem (0 when the noise has no tasks)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from robopt.lopt.adam import adam_step, init_adam
 from robopt.lopt.data import InnerData
 from robopt.lopt.es import antithetic_es_gradient, truncation_length
 from robopt.lopt.mlp_optimizer import OptimizerState, init_meta, init_state, learned_step, num_meta_parameters
@@ -71,7 +72,7 @@ class OuterTrainer:
         self.settings, self.data, self.noise, self.device = settings, data, noise, device
         self.generator = torch.Generator(device=device).manual_seed(settings.seed)
         self.theta = init_meta(torch.Generator().manual_seed(settings.seed)).to(device)
-        self.adam = {"m": torch.zeros_like(self.theta), "v": torch.zeros_like(self.theta), "step": 0}
+        self.adam = init_adam({"theta": self.theta[None]})
         self.iteration = 0
         self.rows: list[dict] = []
         self.monitor = [Noise("corruption", corruptions=(name,), severities=noise.severities, scale=data.scale)
@@ -127,14 +128,11 @@ class OuterTrainer:
         return total / evaluations
 
     def adam_update(self, gradient: torch.Tensor) -> None:
-        s, a = self.settings, self.adam
-        gradient = gradient.clamp(-s.meta_clip, s.meta_clip)
-        a["step"] += 1
-        a["m"] = s.meta_beta1 * a["m"] + (1 - s.meta_beta1) * gradient
-        a["v"] = s.meta_beta2 * a["v"] + (1 - s.meta_beta2) * gradient.square()
-        m_hat = a["m"] / (1 - s.meta_beta1 ** a["step"])
-        v_hat = a["v"] / (1 - s.meta_beta2 ** a["step"])
-        self.theta = self.theta - s.meta_lr * m_hat / (v_hat.sqrt() + 1e-8)
+        s = self.settings
+        lr = torch.tensor([s.meta_lr], device=self.device)
+        clipped = {"theta": gradient.clamp(-s.meta_clip, s.meta_clip)[None]}
+        updated, self.adam = adam_step(lr, {"theta": self.theta[None]}, clipped, self.adam, (s.meta_beta1, s.meta_beta2))
+        self.theta = updated["theta"][0]
 
     def outer_step(self) -> None:
         s = self.settings
@@ -169,8 +167,10 @@ class OuterTrainer:
                 "initial_loss": self.initial_loss, "rows": self.rows, "rng": rng_state(self.generator)}
 
     def restore(self, saved: dict) -> None:
-        self.iteration, self.theta, self.adam = saved["iteration"], saved["theta"].to(self.device), saved["adam"]
-        self.adam = {k: v.to(self.device) if torch.is_tensor(v) else v for k, v in saved["adam"].items()}
+        self.iteration, self.theta = saved["iteration"], saved["theta"].to(self.device)
+        adam = saved["adam"]
+        self.adam = {"m": {k: v.to(self.device) for k, v in adam["m"].items()},
+                     "v": {k: v.to(self.device) for k, v in adam["v"].items()}, "step": adam["step"].to(self.device)}
         self.params = {k: v.to(self.device) for k, v in saved["params"].items()}
         state = saved["state"]
         self.state = OptimizerState({k: v.to(self.device) for k, v in state["momenta"].items()}, state["step"].to(self.device))

@@ -11,6 +11,7 @@ The learned optimizer's update is batched over the whole population in every cas
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import torch
 import torch.nn.functional as F
@@ -60,13 +61,10 @@ def member_losses(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return flat.reshape(labels.shape).mean(dim=1)
 
 
-_TEMPLATE: dict[int, SmallCNN] = {}
-
-
+@cache
 def _template(num_classes: int) -> SmallCNN:
-    if num_classes not in _TEMPLATE:
-        _TEMPLATE[num_classes] = SmallCNN(num_classes).to("meta")
-    return _TEMPLATE[num_classes]
+    """A parameter-free (meta device) module for ``functional_call``."""
+    return SmallCNN(num_classes).to("meta")
 
 
 def _single_loss(params: Params, images: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:

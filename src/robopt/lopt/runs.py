@@ -62,21 +62,28 @@ def evaluation_sets(lopt: dict[str, Any], data: InnerData, test: ImageSplit) -> 
                           evaluation.get("seed", 0))
 
 
+def clean_and_noised_runs(
+    lopt: dict[str, Any], kind: str, sigma: float, update, state, members: int, data: InnerData, test: ImageSplit
+) -> pd.DataFrame:
+    """The same update rule inner-trained on clean data and on ``kind``-noised data, on one set of evaluation sets."""
+    settings, sets = eval_settings(lopt, kind, sigma), evaluation_sets(lopt, data, test)
+    frames = [inner_train(update, state, members, data, sets, settings, noise)
+              for noise in (None, noise_of_kind(lopt, kind, sigma))]
+    return pd.concat(frames, ignore_index=True)
+
+
 def evaluate_learned(
     lopt: dict[str, Any], experiment: str, theta: torch.Tensor, data: InnerData, test: ImageSplit
 ) -> pd.DataFrame:
     """Inner-train with the learned optimizer on clean and on noised data; tidy evaluation rows."""
-    kind = train_noise_kind(lopt, experiment)
-    sigma = lopt["experiments"][experiment].get("sigma", 0.05)
-    settings, sets = eval_settings(lopt, kind, sigma), evaluation_sets(lopt, data, test)
     meta = theta.to(data.train_images.device)[None]
 
     def update(params, grads, state):
         return learned_step(meta, params, grads, state)
 
-    frames = [inner_train(update, init_state, 1, data, sets, settings, noise)
-              for noise in (None, noise_of_kind(lopt, kind, sigma))]
-    table = pd.concat(frames, ignore_index=True).drop(columns="member")
+    sigma = lopt["experiments"][experiment].get("sigma", 0.05)
+    table = clean_and_noised_runs(lopt, train_noise_kind(lopt, experiment), sigma, update, init_state, 1, data, test)
+    table = table.drop(columns="member")
     table.insert(0, "lr", float("nan"))
     table.insert(0, "optimizer", f"lopt_{experiment}")
     return table
@@ -85,14 +92,11 @@ def evaluate_learned(
 def evaluate_adam(lopt: dict[str, Any], kind: str, data: InnerData, test: ImageSplit, sigma: float = 0.05) -> pd.DataFrame:
     """Adam over the learning-rate grid (one population), inner-trained on clean and on ``kind``-noised data."""
     lrs = torch.tensor(lopt["evaluation"]["adam_lrs"], device=data.train_images.device)
-    settings, sets = eval_settings(lopt, kind, sigma), evaluation_sets(lopt, data, test)
 
     def update(params, grads, state):
         return adam_step(lrs, params, grads, state)
 
-    frames = [inner_train(update, init_adam, len(lrs), data, sets, settings, noise)
-              for noise in (None, noise_of_kind(lopt, kind, sigma))]
-    table = pd.concat(frames, ignore_index=True)
+    table = clean_and_noised_runs(lopt, kind, sigma, update, init_adam, len(lrs), data, test)
     table.insert(0, "lr", lrs.cpu()[table["member"].to_numpy()].numpy())
     table.insert(0, "optimizer", f"adam_{kind}")
     return table.drop(columns="member")

@@ -113,12 +113,12 @@ def plot_noise_scales(evaluation: pd.DataFrame, experiment: str, pdf_path: str |
     final = evaluation[(evaluation["noise"] == "gaussian") & (evaluation["split"] == "test")]
     final = final[final["step"] == final["step"].max()]
     scales = sorted(final["level"].unique())
+    chosen = {scale: with_chosen_adam(evaluation, "gaussian", [scale]) for scale in scales}  # Adam's lr per scale
     for optimizer in [f"lopt_{experiment}", "adam_gaussian"]:
         style = optimizer_style(optimizer)
         for train_data, linestyle in TRAIN_STYLE.items():
             points = []
-            for scale in scales:
-                rows = with_chosen_adam(evaluation, "gaussian", [scale])
+            for scale, rows in chosen.items():
                 rows = rows[(rows["optimizer"] == optimizer) & (rows["train_data"] == train_data)
                             & (rows["split"] == "test") & (rows["noise"] == "gaussian") & np.isclose(rows["level"], scale)
                             & (rows["step"] == rows["step"].max())]
