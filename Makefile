@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine with Python 3.11 and pip:
-#   make demo   set up .venv and run the demo DAG end to end (offline, CPU, minutes)
+#   make demo   set up .venv, run the demo DAG end to end (offline, CPU, minutes) and write its HTML report
 #   make test   set up .venv and run the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 demo: setup
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
+	$(BIN)/snakemake --configfile config/demo.yaml --report results/report.html
 
 test: setup
 	$(BIN)/python -m pytest
@@ -27,7 +28,7 @@ lint: setup
 	$(BIN)/snakemake --lint --configfile config/demo.yaml
 
 report: setup
-	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml --report results/report.html
+	$(BIN)/snakemake --configfile config/demo.yaml --report results/report.html
 
 gallery: demo
 	$(BIN)/python -m robopt.plots.gallery results/figures docs/gallery

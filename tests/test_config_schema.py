@@ -9,7 +9,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from robopt.config import ConfigError, check_config, split_method, trained_methods
+from robopt.config import ConfigError, check_config, method_sigma, sigma_sweep_models, split_method, trained_methods
 from robopt.corruptions import CORRUPTIONS
 from robopt.data import DATASETS
 from robopt.models import MODELS
@@ -92,4 +92,36 @@ def test_augmented_training_adds_one_sgd_method_per_corruption():
     assert split_method("sgd_aug_contrast") == ("sgd", "contrast") and split_method("damp") == ("damp", None)
     config["augmented_training"]["corruptions"] = ["snowww"]
     with pytest.raises(WorkflowError, match="'snowww' is not one of"):
+        validated(config)
+
+
+def test_sigma_sweep_ids_reuse_the_configured_model():
+    config = validated(demo_config())  # damp sigma 0.1, daap sigma 0.01 on synthetic
+    config["sigma_sweep"]["methods"] = {"damp": [0.1, 0.3], "daap": [0.01, 0.04]}
+    assert sigma_sweep_models(config, "synthetic") == [
+        ("sgd", "sgd", None), ("damp", "damp", 0.1), ("damp_sigma0.3", "damp", 0.3),
+        ("daap", "daap", 0.01), ("daap_sigma0.04", "daap", 0.04),
+    ]
+    assert split_method("damp_sigma0.3") == ("damp", None) and method_sigma("damp_sigma0.3") == 0.3
+    assert method_sigma("damp") is None and method_sigma("sgd_aug_fog") is None
+    with pytest.raises(ConfigError, match="not a noise level"):
+        method_sigma("damp_sigmaX")
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("methods", {"sam": [0.1]}, "Additional properties are not allowed"),
+    ("methods", {"damp": [0.0]}, "0.0 is less than or equal to the minimum of 0"),
+    ("seeds", [], "should be non-empty"),
+])
+def test_bad_sigma_sweep_is_rejected_naming_the_key(key, value, message):
+    config = demo_config()
+    config["sigma_sweep"][key] = value
+    with pytest.raises(WorkflowError, match=message):
+        validated(config)
+
+
+def test_unknown_stand_in_is_rejected():
+    config = demo_config()
+    config["comparison"]["stand_ins"] = {"synthetic": "imagenet"}
+    with pytest.raises(WorkflowError, match="'imagenet' is not one of"):
         validated(config)

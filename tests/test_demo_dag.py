@@ -48,6 +48,8 @@ def demo(tmp_path_factory) -> Path:
 @pytest.mark.slow
 def test_demo_outputs_exist_and_are_plausible(demo):
     for name in ("figures/damp_fig3.pdf", "figures/damp_fig3.png", "figures/corruptions_synthetic.png",
+                 "figures/damp_fig2.pdf", "figures/damp_heatmap_synthetic.png", "figures/training_curves_synthetic.pdf",
+                 "tables/damp_sigma_sweep.md", "tables/damp_heatmap_vs_paper.tex",
                  "figures/metz2019_fig1a.png", "figures/metz2019_fig1c.pdf", "figures/metz2019_fig2.pdf",
                  "figures/metz2019_appB.png", "tables/lopt_evaluation.csv", "tables/damp_error_by_severity.md",
                  "tables/damp_error_by_severity.tex", "tables/metrics.csv"):
@@ -65,6 +67,34 @@ def test_demo_outputs_exist_and_are_plausible(demo):
     for rule in ("prepare_dataset", "train_model", "evaluate_model", "plot_damp_fig3", "lopt_outer_train", "lopt_adam"):
         assert any((demo / "results" / "logs" / rule).rglob("*.log")), rule
         assert any((demo / "results" / "benchmarks" / rule).rglob("*.tsv")), rule
+
+
+@pytest.mark.slow
+def test_sweep_and_published_comparison_come_from_the_run(demo):
+    sweep = pd.read_csv(demo / "results" / "tables" / "damp_sigma_sweep.csv")
+    assert {(m, s) for m, s in zip(sweep["method"], sweep["sigma"].fillna(0), strict=True)} == {
+        ("sgd", 0), ("damp", 0.1), ("damp", 0.2), ("daap", 0.01), ("daap", 0.02)}
+    assert (sweep["n_seeds"] == 1).all()  # tests/demo_fast.yaml: the sweep's own seed list
+    metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
+    clean_damp = metrics[(metrics["method"] == "damp") & (metrics["seed"] == 0) & (metrics["severity"] == 0)]
+    swept = sweep[(sweep["method"] == "damp") & (sweep["sigma"] == 0.1) & (sweep["group"] == "none")]
+    assert swept["error_mean"].item() == pytest.approx(clean_damp["error"].item())  # the main model, reused
+    comparison = pd.read_csv(demo / "results" / "tables" / "damp_heatmap_vs_paper.csv")
+    assert set(comparison["paper_dataset"]) == {"cifar10"} and set(comparison["method"]) == {"damp", "sgd_aug_gaussian_noise"}
+    assert (comparison["difference"] == comparison["ours"] - comparison["paper"]).all()
+    assert "not a reproduction" in (demo / "results" / "tables" / "damp_heatmap_vs_paper.md").read_text()
+
+
+@pytest.mark.slow
+def test_html_report_holds_every_figure_with_provenance(demo):
+    run(demo, "--configfile", "config/demo.yaml", "demo_fast.yaml", "--report", "results/report.html")
+    html = (demo / "results" / "report.html").read_text()
+    figures = sorted(p.name for p in (demo / "results" / "figures").glob("*.pdf"))
+    assert len(figures) >= 10
+    for name in figures + ["damp_heatmap_vs_paper.csv", "damp_sigma_sweep.csv"]:
+        assert name in html, name
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
+    assert commit.strip() in html and "Computed at: synthetic: small_cnn, 6 epochs" in html
 
 
 @pytest.mark.slow
@@ -106,3 +136,32 @@ def test_metz_figure_target_schedules_only_its_ancestors(tmp_path):
         "prepare_dataset": 1, "lopt_outer_train": 5, "lopt_select_seed": 3, "lopt_evaluate": 3, "lopt_adam": 2,
         "lopt_collect": 1, "plot_metz2019": 1,
     }
+
+
+def test_sigma_sweep_figure_schedules_only_its_models(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_fig2.pdf")
+    assert scheduled_jobs(result.stdout) == {  # SGD, DAMP and DAAP at 3 sigmas each (the configured one reused), 2 seeds
+        "prepare_dataset": 1, "corrupt_dataset": 19, "write_corrupted_labels": 1, "train_model": 14,
+        "evaluate_model": 14, "table_damp_sigma_sweep": 1, "plot_damp_fig2": 1,
+    }
+    assert "damp_sigma0.05/seed1/model.pt" in result.stdout and "damp/seed1/model.pt" in result.stdout
+
+
+def test_heatmap_and_curves_targets_schedule_only_their_ancestors(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_heatmap_synthetic.pdf")
+    assert scheduled_jobs(result.stdout) == {
+        "prepare_dataset": 1, "corrupt_dataset": 19, "write_corrupted_labels": 1, "train_model": 12,
+        "evaluate_model": 12, "collect_metrics": 1, "table_damp_corruption_error": 1, "plot_damp_heatmap": 1,
+    }
+    result = run(workdir, "--dry-run", "--forceall", "results/figures/training_curves_synthetic.pdf")
+    assert scheduled_jobs(result.stdout) == {"prepare_dataset": 1, "train_model": 12, "plot_training_curves": 1}
+
+
+def test_heatmap_under_another_papers_number_is_refused_by_name(tmp_path):
+    workdir = copy_workflow(tmp_path)
+    result = subprocess.run([*SNAKEMAKE, "--configfile", "config/demo.yaml", "--dry-run",
+                             "results/figures/damp_fig4_synthetic.pdf"], cwd=workdir, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "the DAMP heatmap of synthetic is results/figures/damp_heatmap_synthetic.pdf" in result.stdout + result.stderr

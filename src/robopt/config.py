@@ -27,11 +27,42 @@ def check_config(config: dict[str, Any]) -> None:
 AUGMENTED_PREFIX = "sgd_aug_"
 
 
+#: Method ids of a weight-noise method at a swept noise level (DAMP Fig. 2): ``<method>_sigma<value>``.
+SIGMA_INFIX = "_sigma"
+
+#: Methods whose noise level the sigma sweep may set.
+SWEPT_METHODS = ("damp", "daap")
+
+
 def split_method(method: str) -> tuple[str, str | None]:
-    """(base method, training corruption or None) of a method id such as ``sgd_aug_gaussian_noise``."""
+    """(base method, training corruption or None) of a method id such as ``sgd_aug_gaussian_noise``
+    or ``damp_sigma0.3``."""
     if method.startswith(AUGMENTED_PREFIX):
         return "sgd", method[len(AUGMENTED_PREFIX) :]
-    return method, None
+    return method.split(SIGMA_INFIX)[0], None
+
+
+def method_sigma(method: str) -> float | None:
+    """The noise level fixed by a sweep id such as ``damp_sigma0.3`` (None for other ids)."""
+    base, _, value = method.partition(SIGMA_INFIX)
+    if not value or base not in SWEPT_METHODS:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"method id {method!r}: {value!r} is not a noise level") from None
+
+
+def sigma_sweep_models(config: dict[str, Any], dataset: str) -> list[tuple[str, str, float | None]]:
+    """(method id, base method, sigma) of every model DAMP Fig. 2 needs on ``dataset``: SGD, then each swept
+    method at each noise level. The configured sigma reuses the method's main model instead of training it twice."""
+    models: list[tuple[str, str, float | None]] = [("sgd", "sgd", None)]
+    for method, sigmas in config.get("sigma_sweep", {}).get("methods", {}).items():
+        configured = method_params(config, dataset, method).get("sigma")
+        for sigma in sigmas:
+            same = configured is not None and float(configured) == float(sigma)
+            models.append((method if same else f"{method}{SIGMA_INFIX}{float(sigma):g}", method, float(sigma)))
+    return models
 
 
 def trained_methods(config: dict[str, Any]) -> list[str]:

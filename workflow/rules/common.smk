@@ -10,6 +10,8 @@ from robopt.config import (  # noqa: E402
     check_config,
     data_source,
     method_params,
+    method_sigma,
+    sigma_sweep_models,
     split_method,
     trained_methods,
     training_block,
@@ -32,7 +34,7 @@ CORRUPTIONS = config["corruptions"]["names"]
 
 wildcard_constraints:
     dataset="|".join(DATASET_REGISTRY.names()),
-    method="[a-z0-9_]+",
+    method=r"[a-z0-9_]+(_sigma[0-9.e-]+)?",
     corruption="|".join(CORRUPTION_REGISTRY.names()),
     seed=r"\d+",
 
@@ -90,14 +92,80 @@ def metric_targets():
     )
 
 
+#: DAMP's heatmap figure numbers per dataset (arXiv v1: Fig. 1 CIFAR-100, Fig. 4 CIFAR-10, Fig. 5 Tiny-ImageNet).
+PAPER_HEATMAPS = {"cifar100": "fig1", "cifar10": "fig4", "tinyimagenet": "fig5"}
+
+
+def heatmap_figure(dataset):
+    """``damp_fig1_cifar100.pdf`` etc. for the paper's datasets, ``damp_heatmap_<dataset>.pdf`` for others."""
+    return f"results/figures/damp_{PAPER_HEATMAPS.get(dataset, 'heatmap')}_{dataset}.pdf"
+
+
+def heatmap_table(wildcards):
+    """Input of a heatmap figure; a figure number that belongs to another dataset is refused by name."""
+    expected = heatmap_figure(wildcards.dataset)
+    if Path(expected).name != f"damp_{wildcards.figure}_{wildcards.dataset}.pdf":
+        raise ValueError(f"the DAMP heatmap of {wildcards.dataset} is {expected}")
+    return "results/tables/damp_corruption_error.csv"
+
+
+def has_published_comparison():
+    stand_ins = config["comparison"].get("stand_ins", {})
+    return any(dataset in PAPER_HEATMAPS or dataset in stand_ins for dataset in DATASETS)
+
+
 def figure_targets():
     targets = ["results/figures/damp_fig3.pdf", "results/tables/damp_error_by_severity.csv"]
     targets += [f"results/figures/corruptions_{dataset}.pdf" for dataset in DATASETS]
+    targets += [f"results/figures/training_curves_{dataset}.pdf" for dataset in DATASETS]
     if "sgd" in METHODS:  # the corruption error is normalised by SGD
         targets.append("results/tables/damp_corruption_error.csv")
         if len(TRAINED_METHODS) > 1:
-            targets += [f"results/figures/damp_heatmap_{dataset}.pdf" for dataset in DATASETS]
+            targets += [heatmap_figure(dataset) for dataset in DATASETS]
+            if has_published_comparison():
+                targets.append("results/tables/damp_heatmap_vs_paper.csv")
+    if config["sigma_sweep"].get("methods"):
+        targets += ["results/figures/damp_fig2.pdf", "results/tables/damp_sigma_sweep.csv"]
     return targets
+
+
+def training_histories(wildcards):
+    return expand(
+        "results/train/{dataset}/{method}/seed{seed}/history.csv",
+        dataset=wildcards.dataset,
+        method=TRAINED_METHODS,
+        seed=SEEDS,
+    )
+
+
+def provenance_labels(wildcards, output):
+    """Report labels of a figure or table: its file, and the commit, date and device it was computed with
+    (read from the file's own metadata when the report is built)."""
+    from robopt.plots.style import read_provenance
+
+    meta = read_provenance(output[0])
+    labels = {"file": Path(output[0]).name}
+    labels.update({key: meta.get(key, "not recorded") for key in ("commit", "date", "device")})
+    return labels
+
+
+def sweep_seeds():
+    return config["sigma_sweep"].get("seeds") or SEEDS
+
+
+def sigma_sweep_metric_files(wildcards=None):
+    """Metrics of every model of DAMP Fig. 2 (SGD, each swept method at each sigma), every dataset and sweep seed."""
+    return [
+        f"results/evaluate/{dataset}/{model_id}/seed{seed}/metrics.csv"
+        for dataset in DATASETS
+        for model_id, _, _ in sigma_sweep_models(config, dataset)
+        for seed in sweep_seeds()
+    ]
+
+
+def sigma_sweep_labels():
+    """{dataset: [[method id, base method, sigma], ...]} of the sweep (params of the table rule)."""
+    return {dataset: [list(entry) for entry in sigma_sweep_models(config, dataset)] for dataset in DATASETS}
 
 
 def final_outputs():
@@ -111,6 +179,9 @@ def training_params(wildcards):
     method, train_corruption = split_method(wildcards.method)
     params = method_params(config, wildcards.dataset, method)
     params.pop("tune", None)
+    sigma = method_sigma(wildcards.method)
+    if sigma is not None:  # a model of the sigma sweep (DAMP Fig. 2)
+        params["sigma"] = sigma
     block["method_params"] = params
     if train_corruption:
         block["train_corruptions"] = [train_corruption]
@@ -154,15 +225,20 @@ def dataset_source(wildcards):
     return data_source(config, wildcards.dataset)
 
 
-def scale_note(wildcards=None):
-    """One line per dataset saying at which scale the numbers were computed (epochs, images)."""
-    parts = []
+def scale_notes():
+    """{dataset: model, epochs, training images, seeds}: the scale at which the DAMP-side numbers were computed."""
+    notes = {}
     for dataset in DATASETS:
         block = config["training"][dataset]
         source = config["data"].get(dataset, {})
         images = f"{source['n_train']} generated" if dataset == "synthetic" else "full"
-        parts.append(f"{dataset}: {block['model']}, {block['epochs']} epochs, {images} training images")
-    return "; ".join(parts)
+        notes[dataset] = f"{block['model']}, {block['epochs']} epochs, {images} training images, {len(SEEDS)} seeds"
+    return notes
+
+
+def scale_note(wildcards=None):
+    """One line per dataset saying at which scale the numbers were computed (epochs, images)."""
+    return "; ".join(f"{dataset}: {note}" for dataset, note in scale_notes().items())
 
 
 # -- learned optimizers (Metz et al. 2019): present only when the config has an `lopt` block ------------------------
@@ -229,3 +305,17 @@ def lopt_targets():
     figures += ["fig2", "appB"] if "corruption" in objectives else []
     tables = ["results/tables/lopt_evaluation.csv", "results/tables/lopt_outer_curves.csv"]
     return tables + [f"results/figures/metz2019_{name}.pdf" for name in figures]
+
+
+def lopt_scale_note(wildcards=None):
+    """The scale of the learned-optimizer numbers: outer-training and evaluation sizes."""
+    if not LOPT:
+        return ""
+    outer, evaluation = LOPT["outer"], LOPT["evaluation"]
+    seeds = ", ".join(f"{name} {len(spec['seeds'])}" for name, spec in LOPT["experiments"].items())
+    return (
+        f"{LOPT['dataset']}: {outer['iterations']} outer iterations, population {2 * outer['pairs']}, inner batch "
+        f"{outer['batch_size']}, truncation {outer['truncation']['start']} -> {outer['truncation']['end']} steps, "
+        f"outer-training seeds ({seeds}); evaluation {evaluation['inner_steps']} inner steps on "
+        f"{evaluation['test_images']} test images"
+    )

@@ -45,6 +45,7 @@ rule plot_corruption_preview:
             "results/figures/corruptions_{dataset}.pdf",
             caption="../report/corruption_preview.rst",
             category="Corruptions",
+            labels=provenance_labels,
         ),
         png="results/figures/corruptions_{dataset}.png",
     params:

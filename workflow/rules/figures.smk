@@ -1,4 +1,8 @@
 # Tidy metrics -> the papers' figures and tables (PDF + PNG, CSV + Markdown + LaTeX), each a target of its own.
+# Every report item is labelled with the commit, date and device read from the file's own metadata.
+
+DAMP_CATEGORY = "DAMP (Trinh et al. 2024)"
+METZ_CATEGORY = "Learned optimizers (Metz et al. 2019)"
 
 
 rule plot_damp_fig3:
@@ -8,11 +12,13 @@ rule plot_damp_fig3:
         pdf=report(
             "results/figures/damp_fig3.pdf",
             caption="../report/damp_fig3.rst",
-            category="DAMP (Trinh et al. 2024)",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
         ),
         png="results/figures/damp_fig3.png",
     params:
         config=config,
+        scale=scale_note,
     log:
         "results/logs/plot_damp_fig3/plot_damp_fig3.log",
     benchmark:
@@ -28,7 +34,8 @@ rule table_damp_error_by_severity:
         csv=report(
             "results/tables/damp_error_by_severity.csv",
             caption="../report/damp_error_by_severity.rst",
-            category="DAMP (Trinh et al. 2024)",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
         ),
         md="results/tables/damp_error_by_severity.md",
         tex="results/tables/damp_error_by_severity.tex",
@@ -49,7 +56,8 @@ rule table_damp_corruption_error:
         csv=report(
             "results/tables/damp_corruption_error.csv",
             caption="../report/damp_corruption_error.rst",
-            category="DAMP (Trinh et al. 2024)",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
         ),
         md="results/tables/damp_corruption_error.md",
         tex="results/tables/damp_corruption_error.tex",
@@ -63,6 +71,125 @@ rule table_damp_corruption_error:
         "../scripts/table_damp_corruption_error.py"
 
 
+rule table_damp_heatmap_vs_paper:
+    # Our corruption error beside DAMP's published heatmap cells (or a configured stand-in's), with the difference.
+    input:
+        "results/tables/damp_corruption_error.csv",
+    output:
+        csv=report(
+            "results/tables/damp_heatmap_vs_paper.csv",
+            caption="../report/damp_heatmap_vs_paper.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        md="results/tables/damp_heatmap_vs_paper.md",
+        tex="results/tables/damp_heatmap_vs_paper.tex",
+    params:
+        scales=scale_notes(),
+        stand_ins=config["comparison"].get("stand_ins", {}),
+        scale=scale_note,
+    log:
+        "results/logs/table_damp_heatmap_vs_paper/table_damp_heatmap_vs_paper.log",
+    benchmark:
+        "results/benchmarks/table_damp_heatmap_vs_paper/table_damp_heatmap_vs_paper.tsv"
+    script:
+        "../scripts/table_damp_heatmap_vs_paper.py"
+
+
+rule plot_damp_heatmap:
+    # DAMP Fig. 1 (damp_fig1_cifar100), Fig. 4 (damp_fig4_cifar10), Fig. 5 (damp_fig5_tinyimagenet);
+    # damp_heatmap_<dataset> for a dataset the paper did not use.
+    input:
+        heatmap_table,
+    output:
+        pdf=report(
+            "results/figures/damp_{figure}_{dataset}.pdf",
+            caption="../report/damp_heatmap.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        png="results/figures/damp_{figure}_{dataset}.png",
+    wildcard_constraints:
+        figure="fig1|fig4|fig5|heatmap",
+    params:
+        seeds=SEEDS,
+        config=config,
+        scale=scale_note,
+    log:
+        "results/logs/plot_damp_heatmap/{figure}_{dataset}.log",
+    benchmark:
+        "results/benchmarks/plot_damp_heatmap/{figure}_{dataset}.tsv"
+    script:
+        "../scripts/plot_damp_heatmap.py"
+
+
+rule table_damp_sigma_sweep:
+    input:
+        sigma_sweep_metric_files,
+    output:
+        csv=report(
+            "results/tables/damp_sigma_sweep.csv",
+            caption="../report/damp_sigma_sweep.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        md="results/tables/damp_sigma_sweep.md",
+        tex="results/tables/damp_sigma_sweep.tex",
+    params:
+        models=sigma_sweep_labels(),
+        scale=scale_note,
+    log:
+        "results/logs/table_damp_sigma_sweep/table_damp_sigma_sweep.log",
+    benchmark:
+        "results/benchmarks/table_damp_sigma_sweep/table_damp_sigma_sweep.tsv"
+    script:
+        "../scripts/table_damp_sigma_sweep.py"
+
+
+rule plot_damp_fig2:
+    input:
+        "results/tables/damp_sigma_sweep.csv",
+    output:
+        pdf=report(
+            "results/figures/damp_fig2.pdf",
+            caption="../report/damp_fig2.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        png="results/figures/damp_fig2.png",
+    params:
+        config=config,
+        scale=scale_note,
+    log:
+        "results/logs/plot_damp_fig2/plot_damp_fig2.log",
+    benchmark:
+        "results/benchmarks/plot_damp_fig2/plot_damp_fig2.tsv"
+    script:
+        "../scripts/plot_damp_fig2.py"
+
+
+rule plot_training_curves:
+    input:
+        training_histories,
+    output:
+        pdf=report(
+            "results/figures/training_curves_{dataset}.pdf",
+            caption="../report/training_curves.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        png="results/figures/training_curves_{dataset}.png",
+    params:
+        config=config,
+        scale=scale_note,
+    log:
+        "results/logs/plot_training_curves/{dataset}.log",
+    benchmark:
+        "results/benchmarks/plot_training_curves/{dataset}.tsv"
+    script:
+        "../scripts/plot_training_curves.py"
+
+
 # -- Metz et al. (2019): learned optimizers ---------------------------------------------------------------------
 
 
@@ -74,12 +201,14 @@ rule plot_metz2019:
         pdf=report(
             "results/figures/metz2019_{figure}.pdf",
             caption="../report/metz2019.rst",
-            category="Learned optimizers (Metz et al. 2019)",
+            category=METZ_CATEGORY,
+            labels=provenance_labels,
         ),
         png="results/figures/metz2019_{figure}.png",
     params:
         lopt=config.get("lopt"),
         config=config,
+        scale=lopt_scale_note,
     wildcard_constraints:
         figure="fig1a|fig1b|fig1c|fig2|appB",
     log:
@@ -88,25 +217,3 @@ rule plot_metz2019:
         "results/benchmarks/plot_metz2019/{figure}.tsv"
     script:
         "../scripts/plot_metz2019.py"
-
-
-rule plot_damp_heatmap:
-    # DAMP Fig. 1 (CIFAR-100), Fig. 4 (CIFAR-10), Fig. 5 (Tiny-ImageNet); any configured dataset.
-    input:
-        "results/tables/damp_corruption_error.csv",
-    output:
-        pdf=report(
-            "results/figures/damp_heatmap_{dataset}.pdf",
-            caption="../report/damp_heatmap.rst",
-            category="DAMP (Trinh et al. 2024)",
-        ),
-        png="results/figures/damp_heatmap_{dataset}.png",
-    params:
-        seeds=SEEDS,
-        config=config,
-    log:
-        "results/logs/plot_damp_heatmap/{dataset}.log",
-    benchmark:
-        "results/benchmarks/plot_damp_heatmap/{dataset}.tsv"
-    script:
-        "../scripts/plot_damp_heatmap.py"

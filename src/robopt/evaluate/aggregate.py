@@ -33,17 +33,39 @@ def collect(paths: Iterable[str | Path]) -> pd.DataFrame:
     return table.sort_values(["dataset", "method", "seed", "corruption", "severity"], ignore_index=True)
 
 
+#: DAMP Fig. 2's severity groups: clean, mild (1-3) and severe (4-5) corruption.
+SEVERITY_GROUPS: dict[str, tuple[int, ...]] = {"none": (0,), "mild": (1, 2, 3), "severe": (4, 5)}
+
+
+def mean_and_std_over_seeds(per_seed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """error_mean, error_std (0 for one seed) and n_seeds per ``keys`` from one error per (keys, seed)."""
+    summary = per_seed.groupby(keys).agg(
+        error_mean=("error", "mean"), error_std=("error", "std"), n_seeds=("seed", "nunique")
+    )
+    summary["error_std"] = summary["error_std"].fillna(0.0)
+    return summary.reset_index()
+
+
 def error_by_severity(metrics: pd.DataFrame) -> pd.DataFrame:
     """Mean error (%) per (dataset, method, severity) over corruptions, then mean and std over seeds.
 
     Severity 0 is the clean test set, as in DAMP's benchmark bar charts.
     """
     per_seed = metrics.groupby(["dataset", "method", "seed", "severity"], as_index=False)["error"].mean()
-    summary = per_seed.groupby(["dataset", "method", "severity"]).agg(
-        error_mean=("error", "mean"), error_std=("error", "std"), n_seeds=("seed", "nunique")
-    )
-    summary["error_std"] = summary["error_std"].fillna(0.0)
-    return summary.reset_index()
+    return mean_and_std_over_seeds(per_seed, ["dataset", "method", "severity"])
+
+
+def error_by_severity_group(
+    metrics: pd.DataFrame, groups: dict[str, tuple[int, ...]] = SEVERITY_GROUPS
+) -> pd.DataFrame:
+    """Mean error (%) per (dataset, method, severity group) over corruptions and the group's severities, then mean
+    and std over seeds (DAMP Fig. 2: none / mild / severe)."""
+    group_of = {severity: name for name, severities in groups.items() for severity in severities}
+    metrics = metrics.assign(group=metrics["severity"].map(group_of)).dropna(subset=["group"])
+    per_seed = metrics.groupby(["dataset", "method", "seed", "group"], as_index=False)["error"].mean()
+    summary = mean_and_std_over_seeds(per_seed, ["dataset", "method", "group"])
+    summary["group"] = pd.Categorical(summary["group"], categories=list(groups), ordered=True)
+    return summary.sort_values(["dataset", "method", "group"], ignore_index=True).astype({"group": str})
 
 
 def corruption_error(metrics: pd.DataFrame, baseline: str = "sgd") -> pd.DataFrame:
@@ -62,3 +84,29 @@ def corruption_error(metrics: pd.DataFrame, baseline: str = "sgd") -> pd.DataFra
     table["none"] = clean / clean.xs(baseline, level="method")
     table["avg"] = table.mean(axis=1)
     return table.reset_index().rename_axis(columns=None)
+
+
+def sigma_sweep_summary(
+    metrics: pd.DataFrame, models: dict[str, list[tuple[str, str, float | None]]]
+) -> pd.DataFrame:
+    """DAMP Fig. 2's table: error per severity group of SGD and of every swept (method, sigma), per dataset.
+
+    ``models`` maps a dataset to its (method id, base method, sigma) entries (``robopt.config.sigma_sweep_models``);
+    the result has columns dataset, method (the base method), sigma (empty for SGD), group, error_mean, error_std,
+    n_seeds.
+    """
+    parts, labels = [], []
+    for dataset, entries in models.items():
+        ids = [entry[0] for entry in entries]
+        part = metrics[(metrics["dataset"] == dataset) & metrics["method"].isin(ids)]
+        missing = sorted(set(ids) - set(part["method"]))
+        if missing:
+            raise RoboptError(f"sigma sweep on {dataset}: no metrics for {', '.join(missing)}")
+        parts.append(part)
+        labels += [(dataset, model_id, base, sigma) for model_id, base, sigma in entries]
+    summary = error_by_severity_group(pd.concat(parts, ignore_index=True))
+    label = pd.DataFrame(labels, columns=["dataset", "method", "base", "sigma"])
+    summary = summary.merge(label, on=["dataset", "method"], how="left")
+    summary = summary.drop(columns="method").rename(columns={"base": "method"})
+    columns = ["dataset", "method", "sigma", "group", "error_mean", "error_std", "n_seeds"]
+    return summary[columns].sort_values(["dataset", "method", "sigma"], kind="stable", ignore_index=True)

@@ -53,11 +53,16 @@ def ordered(values, preferred) -> list:
 
 
 def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    """The commit of the robopt code that ran (``-dirty`` with uncommitted changes): the package's checkout first,
+    then the working directory's; "unknown" outside git."""
+    for folder in (Path(__file__).resolve().parent, Path.cwd()):
+        try:
+            out = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                                 check=True, cwd=folder)
+            return out.stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            continue
+    return "unknown"
 
 
 def provenance(config: dict[str, Any] | None = None) -> dict[str, str]:
@@ -80,10 +85,45 @@ def new_figure(
     return fig, list(axes[0])
 
 
+PROVENANCE_KEYS = ("commit", "date", "device", "config")
+
+
+def provenance_text(meta: dict[str, str]) -> str:
+    """``commit=...; date=...; device=...; config={...}``: one line, the config (JSON) last."""
+    return "; ".join(f"{key}={meta[key]}" for key in PROVENANCE_KEYS if key in meta)
+
+
+def parse_provenance(text: str) -> dict[str, str]:
+    """Inverse of :func:`provenance_text` (the config may itself contain '; ')."""
+    meta = {}
+    for part in text.split("; ", len(PROVENANCE_KEYS) - 1):
+        key, _, value = part.partition("=")
+        meta[key] = value
+    return meta
+
+
+def read_provenance(path: str | Path) -> dict[str, str]:
+    """Provenance of a written figure (from the PNG beside it) or table (from the Markdown beside it)."""
+    path = Path(path)
+    if path.suffix in (".pdf", ".png"):
+        from PIL import Image
+
+        with Image.open(path.with_suffix(".png")) as image:
+            return parse_provenance(image.info.get("Description", ""))
+    markdown = path.with_suffix(".md")
+    for line in markdown.read_text().splitlines() if markdown.exists() else []:
+        if line.startswith(TABLE_PROVENANCE_PREFIX):
+            return parse_provenance(line[len(TABLE_PROVENANCE_PREFIX) :])
+    return {}
+
+
+TABLE_PROVENANCE_PREFIX = "Provenance: "
+
+
 def save_figure(fig: plt.Figure, pdf_path: str | Path, meta: dict[str, str]) -> None:
     """Write ``pdf_path`` and a PNG beside it, atomically, each carrying ``meta`` as file metadata."""
     pdf_path = Path(pdf_path)
-    text = "; ".join(f"{k}={v}" for k, v in meta.items())
+    text = provenance_text(meta)
     with plt.rc_context(RC):
         fig.tight_layout()
         with atomic_path(pdf_path) as tmp:

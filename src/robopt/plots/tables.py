@@ -7,15 +7,22 @@ from pathlib import Path
 import pandas as pd
 
 from robopt.io import write_csv, write_text
+from robopt.plots.style import TABLE_PROVENANCE_PREFIX, provenance_text
 
 
-def write_table(frame: pd.DataFrame, csv_path: str | Path, caption: str, float_format: str = "{:.2f}") -> None:
-    """``csv_path`` plus ``.md`` and ``.tex`` beside it; the caption says what and at which scale."""
+def write_table(
+    frame: pd.DataFrame, csv_path: str | Path, caption: str, meta: dict[str, str] | None = None,
+    float_format: str = "{:.2f}",
+) -> None:
+    """``csv_path`` plus ``.md`` and ``.tex`` beside it; the caption says what and at which scale, and ``meta``
+    (commit, date, device, config) closes the Markdown and opens the LaTeX as a comment."""
     csv_path = Path(csv_path)
     write_csv(frame, csv_path)
     shown = frame.copy()
     for column in shown.select_dtypes("float").columns:
-        shown[column] = shown[column].map(float_format.format)
-    write_text(f"{caption}\n\n{shown.to_markdown(index=False)}\n", csv_path.with_suffix(".md"))
+        shown[column] = shown[column].map(lambda value: "" if pd.isna(value) else float_format.format(value))
+    stamp = provenance_text(meta) if meta else ""
+    markdown = f"{caption}\n\n{shown.to_markdown(index=False)}\n"
+    write_text(markdown + (f"\n{TABLE_PROVENANCE_PREFIX}{stamp}\n" if stamp else ""), csv_path.with_suffix(".md"))
     latex = shown.to_latex(index=False, caption=caption, escape=True)
-    write_text(latex, csv_path.with_suffix(".tex"))
+    write_text((f"% {stamp}\n" if stamp else "") + latex, csv_path.with_suffix(".tex"))

@@ -1,0 +1,90 @@
+"""Published numbers beside ours: DAMP's corruption-error heatmaps (the only per-corruption numbers either paper prints).
+
+Each of our rows is joined to the published cell of the same (method, test corruption), with the difference and the
+scale both were computed at, so that a demo is never read as a reproduction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from robopt.errors import RoboptError
+
+PUBLISHED_HEATMAPS = Path(__file__).with_name("published_damp_heatmaps.csv")
+
+#: The setting of each published heatmap (DAMP App. F and the figure captions).
+PAPER_SCALE = {
+    "cifar10": "ResNet18, 300 epochs, full training set, 3 seeds",
+    "cifar100": "ResNet18, 300 epochs, full training set, 5 seeds",
+    "tinyimagenet": "PreActResNet18, 150 epochs, full training set, 3 seeds",
+}
+
+COMPARISON_COLUMNS = [
+    "dataset", "paper_dataset", "method", "test_corruption", "ours", "paper", "difference", "ours_scale", "paper_scale",
+]
+
+
+def read_published_heatmaps(path: str | Path = PUBLISHED_HEATMAPS) -> pd.DataFrame:
+    """Tidy published cells: paper_dataset, method, test_corruption, value."""
+    return pd.read_csv(path, comment="#")
+
+
+def paper_dataset_for(dataset: str, published: pd.DataFrame, stand_ins: dict[str, str]) -> str | None:
+    """The published dataset shown beside ``dataset``: itself where the paper has it, else its configured stand-in."""
+    if dataset in set(published["paper_dataset"]):
+        return dataset
+    return stand_ins.get(dataset)
+
+
+def heatmap_vs_paper(
+    ours: pd.DataFrame,
+    scales: dict[str, str],
+    stand_ins: dict[str, str] | None = None,
+    published: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Our corruption-error table (``robopt.evaluate.corruption_error``) beside the published heatmap cells.
+
+    Our ``avg`` is recomputed over the paper's columns (its test corruptions plus ``none``) that we evaluated, so
+    that the two averages cover the same cells. Rows the paper does not print (e.g. SAM) are left out.
+    """
+    published = read_published_heatmaps() if published is None else published
+    stand_ins = stand_ins or {}
+    parts = []
+    for dataset, rows in ours.groupby("dataset", sort=False):
+        paper_dataset = paper_dataset_for(dataset, published, stand_ins)
+        if paper_dataset is None:
+            continue
+        paper = published[published["paper_dataset"] == paper_dataset]
+        shared = [c for c in paper["test_corruption"].unique() if c != "avg" and c in rows.columns]
+        if "none" not in shared or len(shared) < 2:
+            raise RoboptError(f"{dataset}: the corruption-error table shares too few columns with the paper's")
+        rows = rows.assign(avg=rows[shared].mean(axis=1))
+        long = rows.melt(id_vars=["dataset", "method"], value_vars=[*shared, "avg"], var_name="test_corruption",
+                         value_name="ours")
+        joined = long.merge(paper.rename(columns={"value": "paper"}), on=["method", "test_corruption"])
+        joined["difference"] = joined["ours"] - joined["paper"]
+        joined["ours_scale"] = scales.get(dataset, "")
+        joined["paper_scale"] = PAPER_SCALE[paper_dataset]
+        parts.append(joined)
+    if not parts:
+        raise RoboptError(
+            "no dataset has published DAMP heatmap numbers (cifar10, cifar100, tinyimagenet); "
+            "set comparison.stand_ins to show one beside another dataset"
+        )
+    return pd.concat(parts, ignore_index=True)[COMPARISON_COLUMNS]
+
+
+def comparison_caption(table: pd.DataFrame, published: pd.DataFrame | None = None) -> str:
+    """What the comparison shows, at which scales, and which published rows we did not compute."""
+    published = read_published_heatmaps() if published is None else published
+    lines = ["Corruption error relative to SGD, ours beside DAMP's published heatmap cells (difference = ours - paper)."]
+    for (dataset, paper_dataset), part in table.groupby(["dataset", "paper_dataset"], sort=False):
+        stand_in = "" if dataset == paper_dataset else " (stand-in: a different dataset, not a reproduction)"
+        lines.append(f"Ours on {dataset}: {part['ours_scale'].iloc[0]}. Paper on {paper_dataset}: "
+                     f"{PAPER_SCALE[paper_dataset]}{stand_in}.")
+        missing = sorted(set(published.loc[published["paper_dataset"] == paper_dataset, "method"]) - set(part["method"]))
+        if missing:
+            lines.append(f"Published rows not computed here: {', '.join(missing)}.")
+    return " ".join(lines)

@@ -1,0 +1,50 @@
+"""Published DAMP heatmap numbers beside ours: the transcription, the join, the difference and the scale."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from robopt.errors import RoboptError
+from robopt.evaluate.published import COMPARISON_COLUMNS, comparison_caption, heatmap_vs_paper, read_published_heatmaps
+
+
+def test_transcribed_averages_match_their_rows():
+    """The paper's Avg is the mean of the printed columns including none: a mistyped cell breaks this."""
+    published = read_published_heatmaps()
+    assert set(published["paper_dataset"]) == {"cifar10", "cifar100", "tinyimagenet"}
+    for (dataset, method), rows in published.groupby(["paper_dataset", "method"]):
+        values = rows.set_index("test_corruption")["value"]
+        assert len(values) == (16 if dataset == "tinyimagenet" else 17), (dataset, method)
+        assert values.drop("avg").mean() == pytest.approx(values["avg"], abs=0.0075), (dataset, method)
+
+
+def ours(dataset: str) -> pd.DataFrame:
+    """A corruption-error table as robopt writes it, with one extra column the paper does not have."""
+    return pd.DataFrame([
+        {"dataset": dataset, "method": "sgd", "zoom_blur": 1.0, "fog": 1.0, "saturate": 1.0, "none": 1.0, "avg": 1.0},
+        {"dataset": dataset, "method": "damp", "zoom_blur": 0.6, "fog": 0.9, "saturate": 3.0, "none": 1.2, "avg": 1.4},
+        {"dataset": dataset, "method": "sam", "zoom_blur": 0.8, "fog": 0.8, "saturate": 0.8, "none": 0.9, "avg": 0.8},
+    ])
+
+
+def test_ours_beside_paper_with_difference_and_scale():
+    table = heatmap_vs_paper(ours("cifar10"), {"cifar10": "resnet18, 2 epochs, full training images, 1 seeds"})
+    assert list(table.columns) == COMPARISON_COLUMNS
+    assert set(table["method"]) == {"damp"}  # SGD is 1 by construction, SAM is not printed in the paper
+    row = table.set_index("test_corruption")
+    assert row.loc["zoom_blur", "paper"] == 0.70 and row.loc["zoom_blur", "difference"] == pytest.approx(-0.10)
+    assert row.loc["none", "paper"] == 1.03
+    assert row.loc["avg", "ours"] == pytest.approx((0.6 + 0.9 + 1.2) / 3)  # over the paper's columns, not saturate
+    assert "saturate" not in set(table["test_corruption"])
+    assert row["ours_scale"].str.contains("2 epochs").all() and row["paper_scale"].str.contains("300 epochs").all()
+    caption = comparison_caption(table)
+    assert "sgd_aug_zoom_blur" in caption and "stand-in" not in caption
+
+
+def test_stand_in_is_labelled_and_unmatched_datasets_fail_clearly():
+    table = heatmap_vs_paper(ours("synthetic"), {"synthetic": "small_cnn"}, stand_ins={"synthetic": "cifar100"})
+    assert set(table["paper_dataset"]) == {"cifar100"} and set(table["dataset"]) == {"synthetic"}
+    assert "not a reproduction" in comparison_caption(table)
+    with pytest.raises(RoboptError, match="stand_ins"):
+        heatmap_vs_paper(ours("synthetic"), {})
