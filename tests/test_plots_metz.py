@@ -103,9 +103,9 @@ def test_damp_heatmap_keeps_the_five_best_augmented_rows(tmp_path):
     names = ["fog", "snow", "frost", "contrast", "pixelate", "zoom_blur", "motion_blur"]
     averages = [0.95, 0.80, 0.99, 0.85, 0.70, 0.90, 0.75]
     table = pd.DataFrame({
-        "dataset": "c10", "method": ["sgd", "damp"] + [f"sgd_aug_{n}" for n in names],
-        "none": 1.0, "avg": [1.0, 0.9] + averages,
+        "dataset": "c10", "method": ["asam", "sgd", "damp"] + [f"sgd_aug_{n}" for n in names],
+        "none": 1.0, "avg": [0.95, 1.0, 0.9] + averages,
     })
     fig = plot_corruption_error_heatmap(table, "c10", 1, tmp_path / "h.pdf", META)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
-        "DAMP, none", "SGD, pixelate", "SGD, motion blur", "SGD, snow", "SGD, contrast", "SGD, zoom blur"]
+        "DAMP, none", "ASAM, none", "SGD, pixelate", "SGD, motion blur", "SGD, snow", "SGD, contrast", "SGD, zoom blur"]

@@ -9,4 +9,4 @@ models = {dataset: [tuple(entry) for entry in entries] for dataset, entries in s
 table = sigma_sweep_summary(collect(snakemake.input), models)
 caption = ("Error (%) of SGD, DAMP and DAAP at each noise level sigma: clean (none), severities 1-3 (mild) and 4-5 "
            f"(severe), averaged over corruptions; mean and std over seeds. Computed at: {snakemake.params.scale}.")
-write_table(table, snakemake.output.csv, caption, provenance(snakemake.config))
+write_table(table, snakemake.output.csv, caption, provenance(snakemake.config), column_formats={"sigma": "{:g}"})

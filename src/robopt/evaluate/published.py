@@ -73,7 +73,8 @@ def heatmap_vs_paper(
             "no dataset has published DAMP heatmap numbers (cifar10, cifar100, tinyimagenet); "
             "set comparison.stand_ins to show one beside another dataset"
         )
-    return pd.concat(parts, ignore_index=True)[COMPARISON_COLUMNS]
+    table = pd.concat(parts, ignore_index=True)[COMPARISON_COLUMNS]
+    return table.sort_values(["dataset", "method"], kind="stable", ignore_index=True)
 
 
 def comparison_caption(table: pd.DataFrame, published: pd.DataFrame | None = None) -> str:

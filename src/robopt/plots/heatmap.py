@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
 from robopt.config import split_method
-from robopt.plots.style import RC, method_style, save_figure
+from robopt.plots.style import METHOD_STYLE, RC, method_style, ordered, save_figure
 
 #: DAMP shows the 5 corruption-augmented SGD models with the lowest average corruption error.
 MAX_AUGMENTED_ROWS = 5
@@ -37,7 +37,8 @@ def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int,
         raise ValueError(f"no corruption-error rows for dataset {dataset!r} besides SGD")
     augmented = rows["method"].str.startswith("sgd_aug_")
     best_augmented = rows[augmented].sort_values("avg").head(MAX_AUGMENTED_ROWS)  # the paper's 5 best by avg
-    rows = pd.concat([rows[~augmented], best_augmented])
+    plain = rows[~augmented].set_index("method").loc[ordered(rows.loc[~augmented, "method"], METHOD_STYLE)]
+    rows = pd.concat([plain.reset_index(), best_augmented])
     corruptions = [c for c in rows.columns if c not in ("dataset", "method", "none", "avg")]
     columns = corruptions + ["none", "avg"]
     values = rows[columns].to_numpy(dtype=float)

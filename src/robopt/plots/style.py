@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -67,7 +68,8 @@ def git_commit() -> str:
 
 def provenance(config: dict[str, Any] | None = None) -> dict[str, str]:
     """What produced a figure: commit, date, device, and the config it was computed with."""
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({platform.processor() or platform.machine()})"
+    cpu = f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else cpu
     return {
         "commit": git_commit(),
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -12,15 +12,17 @@ from robopt.plots.style import TABLE_PROVENANCE_PREFIX, provenance_text
 
 def write_table(
     frame: pd.DataFrame, csv_path: str | Path, caption: str, meta: dict[str, str] | None = None,
-    float_format: str = "{:.2f}",
+    float_format: str = "{:.2f}", column_formats: dict[str, str] | None = None,
 ) -> None:
     """``csv_path`` plus ``.md`` and ``.tex`` beside it; the caption says what and at which scale, and ``meta``
-    (commit, date, device, config) closes the Markdown and opens the LaTeX as a comment."""
+    (commit, date, device, config) closes the Markdown and opens the LaTeX as a comment. Floats are shown with
+    ``float_format`` unless ``column_formats`` names the column."""
     csv_path = Path(csv_path)
     write_csv(frame, csv_path)
     shown = frame.copy()
     for column in shown.select_dtypes("float").columns:
-        shown[column] = shown[column].map(lambda value: "" if pd.isna(value) else float_format.format(value))
+        fmt = (column_formats or {}).get(column, float_format)
+        shown[column] = shown[column].map(lambda value, fmt=fmt: "" if pd.isna(value) else fmt.format(value))
     stamp = provenance_text(meta) if meta else ""
     markdown = f"{caption}\n\n{shown.to_markdown(index=False)}\n"
     write_text(markdown + (f"\n{TABLE_PROVENANCE_PREFIX}{stamp}\n" if stamp else ""), csv_path.with_suffix(".md"))
