@@ -232,7 +232,7 @@ def scale_notes():
         block = config["training"][dataset]
         source = config["data"].get(dataset, {})
         images = f"{source['n_train']} generated" if dataset == "synthetic" else "full"
-        notes[dataset] = f"{block['model']}, {block['epochs']} epochs, {images} training images, {len(SEEDS)} seeds"
+        notes[dataset] = f"{block['model']}, {block['epochs']} epochs, {images} training images, {len(SEEDS)} seed{'s' * (len(SEEDS) != 1)}"
     return notes
 
 

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 
 from robopt.config import split_method
 from robopt.evaluate import read_tidy
-from robopt.plots.style import METHOD_STYLE, method_style, new_figure, ordered, save_figure
+from robopt.plots.style import METHOD_STYLE, legend_outside, method_style, new_figure, ordered, save_figure
 
 HISTORY_COLUMNS = ["dataset", "method", "seed", "epoch", "split", "metric", "value"]
 PANELS = {"loss": "training loss", "accuracy": "training accuracy (%)", "lr": "learning rate"}
@@ -57,6 +57,6 @@ def plot_training_curves(history: pd.DataFrame, dataset: str, pdf_path: str | Pa
         if metric == "lr":
             ax.set_yscale("log")
     axes[0].set_title(f"{dataset}: training curves")
-    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    legend_outside(axes[-1])
     save_figure(fig, pdf_path, meta)
     return axes

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from robopt.plots.style import RC, new_figure, save_figure
+from robopt.plots.style import legend_outside, new_figure, save_figure
 
 EVALUATION_COLUMNS = ["optimizer", "lr", "train_data", "step", "split", "noise", "level", "loss"]
 CURVE_COLUMNS = ["experiment", "seed", "iteration", "target", "loss"]
@@ -70,7 +70,7 @@ def draw_curves(ax: plt.Axes, rows: pd.DataFrame, optimizers: Sequence[str]) -> 
 def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, experiment: str, sigma: float,
                         pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
     """Fig. 1a: outer objective against outer iteration, every seed, with the tuned Adam baselines as lines."""
-    fig, (ax,) = new_figure(1, width_per_panel=5.0, height=3.2)
+    fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.2, legend_width=2.6)
     outer = curves[(curves["experiment"] == experiment) & (curves["target"] == "outer")]
     linestyles = ["-", "--", ":", "-."]
     for k, (seed, group) in enumerate(outer.groupby("seed")):
@@ -87,8 +87,7 @@ def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, experime
     ax.set_xlabel("outer-training iteration")
     ax.set_ylabel(f"outer objective (validation loss, noise {sigma:g})")
     ax.set_title(f"Outer-training, {outer['seed'].nunique()} seeds")
-    with plt.rc_context(RC):
-        ax.legend(frameon=False)
+    legend_outside(ax)
     save_figure(fig, pdf_path, meta)
     return fig
 
@@ -96,20 +95,19 @@ def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, experime
 def plot_inner_training(evaluation: pd.DataFrame, experiment: str, sigma: float, pdf_path: str | Path,
                         meta: dict[str, str]) -> plt.Figure:
     """Fig. 1b: test loss under Gaussian noise ``sigma`` along inner training, LO vs tuned Adam."""
-    fig, (ax,) = new_figure(1, width_per_panel=5.0, height=3.2)
+    fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.2, legend_width=2.6)
     rows = with_chosen_adam(evaluation, "gaussian", [sigma])
     rows = rows[(rows["noise"] == "gaussian") & np.isclose(rows["level"], sigma)]
     draw_curves(ax, rows, [f"lopt_{experiment}", "adam_gaussian"])
     ax.set_title(f"Inner training, test noise {sigma:g} (1 inner run each)")
-    with plt.rc_context(RC):
-        ax.legend(frameon=False)
+    legend_outside(ax)
     save_figure(fig, pdf_path, meta)
     return fig
 
 
 def plot_noise_scales(evaluation: pd.DataFrame, experiment: str, pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
     """Fig. 1c: final test loss against the Gaussian noise scale at test (Adam's lr chosen per scale)."""
-    fig, (ax,) = new_figure(1, width_per_panel=5.0, height=3.2)
+    fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.2, legend_width=2.6)
     final = evaluation[(evaluation["noise"] == "gaussian") & (evaluation["split"] == "test")]
     final = final[final["step"] == final["step"].max()]
     scales = sorted(final["level"].unique())
@@ -131,8 +129,7 @@ def plot_noise_scales(evaluation: pd.DataFrame, experiment: str, pdf_path: str |
     ax.set_xlabel("Gaussian noise scale at test")
     ax.set_ylabel("final test loss")
     ax.set_title("Generalisation across noise scales")
-    with plt.rc_context(RC):
-        ax.legend(frameon=False)
+    legend_outside(ax)
     save_figure(fig, pdf_path, meta)
     return fig
 
@@ -141,14 +138,13 @@ def plot_corruption_panels(evaluation: pd.DataFrame, corruptions: Sequence[str],
                            pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
     """Fig. 2 / App. B: per corruption, test loss along inner training (mean over ``severities``): LO-robust,
     LO-clean and tuned Adam, each trained on clean (solid) and on the corruption mix (dashed)."""
-    fig, axes = new_figure(len(corruptions), width_per_panel=4.2, height=3.2)
+    fig, axes = new_figure(len(corruptions), width_per_panel=3.6, height=3.2, legend_width=2.6)
     optimizers = [o for o in ["lopt_corruption", "lopt_clean", "adam_corruption"] if o in set(evaluation["optimizer"])]
     for ax, corruption in zip(axes, corruptions, strict=True):
         rows = with_chosen_adam(evaluation, corruption, list(severities))
         rows = rows[(rows["noise"] == corruption) & rows["level"].isin(list(severities))]
         draw_curves(ax, rows, optimizers)
         ax.set_title(f"{corruption.replace('_', ' ')} (severities {min(severities)}-{max(severities)})")
-    with plt.rc_context(RC):
-        axes[-1].legend(frameon=False, fontsize=7)
+    legend_outside(axes[-1], fontsize=7)
     save_figure(fig, pdf_path, meta)
     return fig

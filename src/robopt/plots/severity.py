@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from robopt.plots.style import METHOD_STYLE, method_style, new_figure, ordered, save_figure
+from robopt.plots.style import METHOD_STYLE, legend_outside, method_style, new_figure, ordered, save_figure
 
 DATASET_TITLES = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "tinyimagenet": "TinyImageNet", "synthetic": "Synthetic"}
 GROUP_LABELS = {"none": "None", "mild": "Mild (1-3)", "severe": "Severe (4-5)"}
@@ -59,7 +59,7 @@ def plot_panels(summary: pd.DataFrame, category: str, labels: dict, axis_label: 
         draw_bar_series(ax, categories, [str(labels.get(c, c)) for c in categories], series_of(part, categories),
                         axis_label)
         ax.set_title(DATASET_TITLES.get(dataset, dataset))
-    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    legend_outside(axes[-1])
     save_figure(fig, pdf_path, meta)
     return axes
 

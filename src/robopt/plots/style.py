@@ -122,6 +122,12 @@ def read_provenance(path: str | Path) -> dict[str, str]:
 TABLE_PROVENANCE_PREFIX = "Provenance: "
 
 
+def legend_outside(ax: plt.Axes, **kwargs: Any) -> None:
+    """The legend to the right of ``ax``, where it cannot hide a curve (make room with ``new_figure(legend_width=)``)."""
+    with plt.rc_context(RC):
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, **kwargs)
+
+
 def save_figure(fig: plt.Figure, pdf_path: str | Path, meta: dict[str, str]) -> None:
     """Write ``pdf_path`` and a PNG beside it, atomically, each carrying ``meta`` as file metadata."""
     pdf_path = Path(pdf_path)
