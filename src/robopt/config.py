@@ -34,18 +34,24 @@ SIGMA_INFIX = "_sigma"
 SWEPT_METHODS = ("damp", "daap")
 
 
+def sweep_parts(method: str) -> tuple[str, str]:
+    """(base method, noise-level text) of a sweep id such as ``damp_sigma0.3``; (method, "") for any other id."""
+    base, _, value = method.partition(SIGMA_INFIX)
+    return (base, value) if value and base in SWEPT_METHODS else (method, "")
+
+
 def split_method(method: str) -> tuple[str, str | None]:
     """(base method, training corruption or None) of a method id such as ``sgd_aug_gaussian_noise``
     or ``damp_sigma0.3``."""
     if method.startswith(AUGMENTED_PREFIX):
         return "sgd", method[len(AUGMENTED_PREFIX) :]
-    return method.split(SIGMA_INFIX)[0], None
+    return sweep_parts(method)[0], None
 
 
 def method_sigma(method: str) -> float | None:
     """The noise level fixed by a sweep id such as ``damp_sigma0.3`` (None for other ids)."""
-    base, _, value = method.partition(SIGMA_INFIX)
-    if not value or base not in SWEPT_METHODS:
+    _, value = sweep_parts(method)
+    if not value:
         return None
     try:
         return float(value)

@@ -13,7 +13,15 @@ from matplotlib.axes import Axes
 
 from robopt.config import split_method
 from robopt.evaluate import read_tidy
-from robopt.plots.style import METHOD_STYLE, legend_outside, method_style, new_figure, ordered, save_figure
+from robopt.plots.style import (
+    METHOD_STYLE,
+    legend_outside,
+    method_style,
+    new_figure,
+    ordered,
+    save_figure,
+    seeds_label,
+)
 
 HISTORY_COLUMNS = ["dataset", "method", "seed", "epoch", "split", "metric", "value"]
 PANELS = {"loss": "training loss", "accuracy": "training accuracy (%)", "lr": "learning rate"}
@@ -41,13 +49,13 @@ def plot_training_curves(history: pd.DataFrame, dataset: str, pdf_path: str | Pa
         rows = part[part["metric"] == metric]
         scale = 100.0 if metric == "accuracy" else 1.0
         for k, method in enumerate(methods):
-            per_epoch = rows[rows["method"] == method].groupby("epoch")["value"].agg(["mean", "min", "max", "count"])
+            per_epoch = rows[rows["method"] == method].groupby("epoch")["value"].agg(["mean", "min", "max"])
             base, corruption = split_method(method)
             style = method_style(base)
             seeds = part.loc[part["method"] == method, "seed"].nunique()
             ax.plot(per_epoch.index, scale * per_epoch["mean"], color=style["color"],
                     linestyle=":" if corruption else style["linestyle"], marker=style["marker"], markersize=3,
-                    markevery=max(1, len(per_epoch) // 6), label=f"{curve_label(method)} ({seeds} seed{'s' * (seeds != 1)})",
+                    markevery=max(1, len(per_epoch) // 6), label=f"{curve_label(method)} ({seeds_label(seeds)})",
                     zorder=3 + k)
             if seeds > 1:
                 ax.fill_between(per_epoch.index, scale * per_epoch["min"], scale * per_epoch["max"],

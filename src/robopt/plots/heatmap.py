@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
 from robopt.config import split_method
-from robopt.plots.style import METHOD_STYLE, RC, method_style, ordered, save_figure
+from robopt.plots.style import METHOD_STYLE, RC, method_style, ordered, save_figure, seeds_label
 
 #: DAMP shows the 5 corruption-augmented SGD models with the lowest average corruption error.
 MAX_AUGMENTED_ROWS = 5
@@ -54,7 +54,7 @@ def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int,
         ax.axvline(len(corruptions) - 0.5, color="black", linewidth=1)
         ax.set_xlabel("test corruption")
         ax.set_ylabel("method, training corruption")
-        ax.set_title(f"{dataset}: corruption error relative to SGD ({seeds} seed{'s' if seeds != 1 else ''})")
+        ax.set_title(f"{dataset}: corruption error relative to SGD ({seeds_label(seeds)})")
         fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="CE / CE(SGD)")
     save_figure(fig, pdf_path, meta)
     return fig

@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from robopt.plots.style import METHOD_STYLE, legend_outside, method_style, new_figure, ordered, save_figure
+from robopt.plots.style import (
+    METHOD_STYLE,
+    legend_outside,
+    method_style,
+    new_figure,
+    ordered,
+    save_figure,
+    seeds_label,
+)
 
 DATASET_TITLES = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "tinyimagenet": "TinyImageNet", "synthetic": "Synthetic"}
 GROUP_LABELS = {"none": "None", "mild": "Mild (1-3)", "severe": "Severe (4-5)"}
@@ -39,7 +47,7 @@ def draw_bar_series(ax: Axes, categories: list, labels: list[str], series: list[
             bars.rows["error_mean"], height,
             xerr=bars.rows["error_std"] if seeds > 1 else None,
             color=bars.style["color"], alpha=bars.alpha, hatch=bars.style["hatch"], edgecolor="black", linewidth=0.5,
-            label=f"{bars.label} ({seeds} seed{'s' if seeds != 1 else ''})",
+            label=f"{bars.label} ({seeds_label(seeds)})",
         )
     ax.set_yticks(range(len(categories)), labels)
     ax.invert_yaxis()

@@ -47,6 +47,11 @@ def method_style(method: str) -> dict[str, Any]:
     return METHOD_STYLE.get(method, {"color": "0.5", "hatch": "", "linestyle": "-", "marker": "o", "label": method})
 
 
+def seeds_label(count: int) -> str:
+    """``1 seed`` / ``3 seeds``: the seed count a legend or title states."""
+    return f"{count} seed{'s' if count != 1 else ''}"
+
+
 def ordered(values, preferred) -> list:
     """Distinct ``values`` in the order of ``preferred`` (a dict or list), unknown ones last, alphabetically."""
     rank = {key: k for k, key in enumerate(preferred)}
