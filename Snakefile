@@ -1,15 +1,21 @@
 # robopt: robustness to input corruptions, end to end.
 #
-# Path scheme (all generated, under results/):
-#   data/{dataset}/{train,test}.pt, meta.json             clean tensors (uint8 NHWC) + metadata
-#   corrupt/{dataset}/{corruption}.npy, labels.npy         <dataset>-C, severities 1..5 stacked (CIFAR-10-C layout)
-#   train/{dataset}/{method}/seed{seed}/model.pt           trained weights (+ history.csv)
-#   evaluate/{dataset}/{method}/seed{seed}/metrics.csv     clean + every (corruption, severity), tidy
-#   tables/*.csv|md|tex, figures/*.pdf|png                 paper tables and figures
-#   logs/{rule}/..., benchmarks/{rule}/...                 one log and one benchmark TSV per job
-#   lopt/{experiment}/seed{seed}/theta.pt, curve.csv         learned optimizer per outer-training seed
-#   lopt/{experiment}/selected.pt, evaluation.csv         best seed and its inner-training runs; lopt/adam/{noise}.csv
-#   checkpoints/...                                        resumable training state (not declared outputs)
+# Path scheme (all generated, under results/; {variant} is a model id of robopt.variants: a method such as damp,
+# sgd_aug_<corruption> or damp_sigma<value>):
+#   data/{dataset}/{train,test}.pt, meta.json              clean tensors (uint8 NHWC) + metadata
+#   corrupt/{dataset}/{corruption}.npy, labels.npy          <dataset>-C, severities 1..5 stacked (CIFAR-10-C layout)
+#   corrupt_jpeg/{dataset}/{corruption}/{severity}/...      on demand: the same set as JPEG folders (Tiny-ImageNet-C)
+#   train/{dataset}/{variant}/seed{seed}/model.pt           trained weights (+ history.csv)
+#   tune/{dataset}/{method}/sweep.csv, choice.json          hold-out sweep of a method's `tune` hyperparameter
+#   evaluate/{dataset}/{variant}/seed{seed}/metrics.csv     clean + every (corruption, severity), tidy
+#   lopt/{experiment}/seed{seed}/theta.pt, curve.csv        learned optimizer per outer-training seed
+#   lopt/{experiment}/selected.pt, selection.csv, curves.csv, evaluation.csv
+#                                                           best seed, why, and its inner-training runs
+#   lopt/adam/{noise}.csv                                   the tuned-Adam baselines
+#   tables/*.csv|md|tex, figures/*.pdf|png                  paper tables and figures
+#   report.html                                             `snakemake --report`: every figure and table
+#   logs/{rule}/..., benchmarks/{rule}/...                  one log and one benchmark TSV per job
+#   checkpoints/{train,lopt}/...                            resumable training state (not declared outputs)
 
 from snakemake.utils import min_version
 
@@ -27,8 +33,14 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/corrupt.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
+
+
+if LOPT_ENABLED:  # the learned-optimizer stages (Metz et al. 2019) exist only when the config has an `lopt` block
+
+    include: "workflow/rules/lopt.smk"
+
+
 include: "workflow/rules/figures.smk"
-include: "workflow/rules/lopt.smk"
 
 
 rule all:

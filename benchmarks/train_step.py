@@ -3,7 +3,8 @@
     python benchmarks/train_step.py --models small_cnn resnet18 --steps 20 --out results/benchmarks/train_step.csv
 
 The DAMP paper's claim is that DAMP costs what SGD costs; SAM and ASAM take two passes per step.
-Each method trains the same model on the same random batch (batch 128, 32 px, CIFAR-10 shapes).
+Each method trains the same model on the same random batch (batch 128, 32 px, CIFAR-10 shapes), with the
+hyperparameters that ``--config`` (default: the paper-scale config) sets for ``--dataset``.
 """
 
 from __future__ import annotations
@@ -16,26 +17,29 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from robopt.config import load_config
 from robopt.io import write_csv
 from robopt.models import build_model
 from robopt.runtime import resolve_device
-from robopt.train import build_method
+from robopt.train import TrainSettings, build_method
+from robopt.variants import training_job, variants
 
-METHODS = {
-    "sgd": {},
-    "damp": {"sigma": 0.2, "sub_batches": 8},
-    "daap": {"sigma": 0.01, "sub_batches": 8},
-    "sam": {"rho": 0.045},
-    "asam": {"rho": 1.0, "eta": 0.0},
-}
-BASE = {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 5e-4}
+REPO = Path(__file__).resolve().parents[1]
+#: What a dataset's meta.json would add to the settings; the step does not depend on it.
+STATS = {"mean": [0.5] * 3, "std": [0.25] * 3, "corruption_scale": "cifar"}
 
 
-def time_steps(model_name: str, method: str, steps: int, batch: int, device: torch.device) -> float:
+def method_settings(config: dict, dataset: str) -> dict[str, TrainSettings]:
+    """Each configured method's training settings on ``dataset``, as the DAG builds them."""
+    return {method: TrainSettings.from_config(training_job(config, dataset, variant), STATS)
+            for method, variant in variants(config, dataset).items() if method in config["methods"]}
+
+
+def time_steps(model_name: str, settings: TrainSettings, steps: int, batch: int, device: torch.device) -> float:
     """Median seconds per step after two warm-up steps."""
     torch.manual_seed(0)
     model = build_model(model_name, 10).to(device).train()
-    trainer = build_method(method, model, {**BASE, **METHODS[method]})
+    trainer = build_method(settings.method, model, settings.optimizer, settings.method_params)
     inputs = torch.randn(batch, 3, 32, 32, device=device)
     targets = torch.randint(0, 10, (batch,), device=device)
     times = []
@@ -54,19 +58,23 @@ def time_steps(model_name: str, method: str, steps: int, batch: int, device: tor
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=["small_cnn", "resnet18"])
-    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--methods", nargs="+", default=["sgd", "damp", "daap", "sam", "asam"])
+    parser.add_argument("--config", nargs="+", type=Path, default=[REPO / "config" / "config.yaml"])
+    parser.add_argument("--dataset", default="cifar10")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=Path("results/benchmarks/train_step.csv"))
     args = parser.parse_args()
     device = resolve_device(args.device)
+    settings = method_settings(load_config(args.config, REPO / "workflow" / "schemas" / "config.schema.yaml"),
+                               args.dataset)
     name = torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu x{torch.get_num_threads()} threads"
     rows = []
     for model_name in args.models:
         steps = args.steps if model_name == "small_cnn" or device.type == "cuda" else max(3, args.steps // 5)
         for method in args.methods:
-            seconds = time_steps(model_name, method, steps, args.batch, device)
+            seconds = time_steps(model_name, settings[method], steps, args.batch, device)
             rows.append({"device": name, "model": model_name, "method": method, "batch": args.batch,
                          "steps_timed": steps, "seconds_per_step": seconds,
                          "epoch_seconds_cifar": seconds * (50_000 // args.batch)})

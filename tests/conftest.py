@@ -66,3 +66,52 @@ def tinyimagenet_root(tmp_path: Path) -> Path:
         annotations.append(f"val_{k}.JPEG\t{wnid}\t0\t0\t63\t63")
     (folder / "val" / "val_annotations.txt").write_text("\n".join(annotations) + "\n")
     return tmp_path
+
+
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def raw_config(*names: str) -> dict:
+    """The config files ``names`` (under the repository; bare names under config/) layered in order, unvalidated."""
+    import yaml
+
+    from robopt.config import merge_configs
+
+    config: dict = {}
+    for name in names or ("demo.yaml",):
+        path = REPO / name if "/" in name else REPO / "config" / name
+        config = merge_configs(config, yaml.safe_load(path.read_text()))
+    return config
+
+
+def validated(config: dict) -> dict:
+    """A copy of ``config`` validated by the schema (defaults filled in) and the cross-key checks."""
+    import copy
+
+    from robopt.config import check_config, validate_config
+
+    config = copy.deepcopy(config)
+    validate_config(config, SCHEMA)
+    check_config(config)
+    return config
+
+
+#: What a prepared dataset's meta.json gives a training job (normalisation and corruption scale).
+FAKE_META = {"mean": [0.5] * 3, "std": [0.25] * 3, "corruption_scale": "cifar", "num_classes": 10}
+
+
+def train_settings(variant: str = "sgd", config: dict | None = None, dataset: str = "synthetic", **changes):
+    """TrainSettings of one demo variant, built the way the DAG builds them (config -> variant -> settings)."""
+    import dataclasses
+
+    from robopt.train import TrainSettings
+    from robopt.variants import training_job, variants
+
+    config = validated(config or raw_config())
+    job = training_job(config, dataset, variants(config, dataset)[variant])
+    return dataclasses.replace(TrainSettings.from_config(job, FAKE_META), **changes)
+
+
+def small_settings(epochs: int = 3, variant: str = "sgd"):
+    """The demo's training settings of ``variant`` at a test size (batch 32, lr 0.05, fixed normalisation)."""
+    return train_settings(variant, epochs=epochs, batch_size=32, lr=0.05, mean=[0.5] * 3, std=[0.25] * 3)

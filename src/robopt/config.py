@@ -1,94 +1,93 @@
-"""Checks across config keys that a JSON schema cannot express, and lookups used by the rules."""
+"""The config as a whole: schema validation with errors that name the key, and the checks across keys that a JSON
+schema cannot express. Both run when the DAG is built, before any job."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from robopt.errors import RoboptError
 
 
 class ConfigError(RoboptError, ValueError):
-    """The config is valid per key but inconsistent as a whole."""
+    """The config is invalid: a key is unknown, misspelled, out of range, or inconsistent with another."""
+
+
+def config_key(path) -> str:
+    """``training.synthetic.methods.damp`` from a jsonschema error path (``config`` for the top level)."""
+    return ".".join(str(part) for part in path) or "config"
+
+
+def schema_problems(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """Every schema violation of ``config`` in words: the key, what is wrong, and for an unknown key the allowed ones."""
+    from jsonschema import Draft202012Validator
+
+    problems = []
+    for error in sorted(Draft202012Validator(schema).iter_errors(config), key=lambda e: list(map(str, e.path))):
+        message = f"{config_key(error.path)}: {error.message}"
+        if error.validator == "additionalProperties" and "properties" in error.schema:
+            message += f"; allowed keys: {', '.join(error.schema['properties'])}"
+        problems.append(message)
+    return problems
+
+
+def validate_config(config: dict[str, Any], schema_path: str | Path) -> None:
+    """Validate ``config`` against the schema, naming each bad key, then fill in the schema's defaults (in place).
+
+    The schema is the one home of every default; code downstream reads validated blocks and never supplies its own.
+    """
+    from snakemake.utils import validate
+
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    problems = schema_problems(config, schema)
+    if problems:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
+    validate(config, str(schema_path), set_default=True)
+
+
+def merge_configs(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """``overlay`` layered over ``base`` as Snakemake layers ``--configfile`` files: mappings merge key by key,
+    anything else is replaced."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        both = isinstance(value, dict) and isinstance(base.get(key), dict)
+        merged[key] = merge_configs(base[key], value) if both else value
+    return merged
+
+
+def load_config(paths: list[str | Path], schema_path: str | Path) -> dict[str, Any]:
+    """The config files ``paths`` layered in order, validated (defaults filled in) and checked: what the DAG sees,
+    for code that runs outside Snakemake (benchmarks, notebooks)."""
+    config: dict[str, Any] = {}
+    for path in paths:
+        config = merge_configs(config, yaml.safe_load(Path(path).read_text()) or {})
+    validate_config(config, schema_path)
+    check_config(config)
+    return config
 
 
 def check_config(config: dict[str, Any]) -> None:
-    """Every configured dataset has training settings and a data source; raise naming the key otherwise."""
+    """Cross-key checks of a validated config; raise naming the keys. Building every dataset's variant table checks
+    each method's keys against its builder and that sub-batches divide the batch size."""
+    from robopt.variants import variants
+
     for dataset in config["datasets"]:
-        if dataset not in config.get("training", {}):
+        if dataset not in config["training"]:
             raise ConfigError(f"datasets lists {dataset!r} but training.{dataset} is missing")
-        if dataset != "synthetic" and dataset not in config.get("data", {}):
+        if dataset != "synthetic" and dataset not in config["data"]:
             raise ConfigError(
                 f"datasets lists {dataset!r} but data.{dataset} is missing; set data.{dataset}.root "
                 "to the folder that holds its official files (see config/README.md)"
             )
+        variants(config, dataset)
+    if "lopt" in config:
+        from robopt.lopt.settings import check_lopt
 
-
-#: Method ids of SGD trained with corruption augmentation (DAMP Alg. 2): ``sgd_aug_<corruption>``.
-AUGMENTED_PREFIX = "sgd_aug_"
-
-
-#: Method ids of a weight-noise method at a swept noise level (DAMP Fig. 2): ``<method>_sigma<value>``.
-SIGMA_INFIX = "_sigma"
-
-#: Methods whose noise level the sigma sweep may set.
-SWEPT_METHODS = ("damp", "daap")
-
-
-def sweep_parts(method: str) -> tuple[str, str]:
-    """(base method, noise-level text) of a sweep id such as ``damp_sigma0.3``; (method, "") for any other id."""
-    base, _, value = method.partition(SIGMA_INFIX)
-    return (base, value) if value and base in SWEPT_METHODS else (method, "")
-
-
-def split_method(method: str) -> tuple[str, str | None]:
-    """(base method, training corruption or None) of a method id such as ``sgd_aug_gaussian_noise``
-    or ``damp_sigma0.3``."""
-    if method.startswith(AUGMENTED_PREFIX):
-        return "sgd", method[len(AUGMENTED_PREFIX) :]
-    return sweep_parts(method)[0], None
-
-
-def method_sigma(method: str) -> float | None:
-    """The noise level fixed by a sweep id such as ``damp_sigma0.3`` (None for other ids)."""
-    _, value = sweep_parts(method)
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise ConfigError(f"method id {method!r}: {value!r} is not a noise level") from None
-
-
-def sigma_sweep_models(config: dict[str, Any], dataset: str) -> list[tuple[str, str, float | None]]:
-    """(method id, base method, sigma) of every model DAMP Fig. 2 needs on ``dataset``: SGD, then each swept
-    method at each noise level. The configured sigma reuses the method's main model instead of training it twice."""
-    models: list[tuple[str, str, float | None]] = [("sgd", "sgd", None)]
-    for method, sigmas in config.get("sigma_sweep", {}).get("methods", {}).items():
-        configured = method_params(config, dataset, method).get("sigma")
-        for sigma in sigmas:
-            same = configured is not None and float(configured) == float(sigma)
-            models.append((method if same else f"{method}{SIGMA_INFIX}{float(sigma):g}", method, float(sigma)))
-    return models
-
-
-def trained_methods(config: dict[str, Any]) -> list[str]:
-    """The configured methods plus one SGD-with-corruption-augmentation id per training corruption."""
-    corruptions = config.get("augmented_training", {}).get("corruptions", [])
-    return list(config["methods"]) + [AUGMENTED_PREFIX + name for name in corruptions]
+        check_lopt(config["lopt"])
 
 
 def data_source(config: dict[str, Any], dataset: str) -> dict[str, Any]:
     """Keyword arguments of the dataset reader for ``dataset``."""
-    return dict(config.get("data", {}).get(dataset, {}))
-
-
-def training_block(config: dict[str, Any], dataset: str) -> dict[str, Any]:
-    try:
-        return dict(config["training"][dataset])
-    except KeyError:
-        raise ConfigError(f"training.{dataset} is missing from the config") from None
-
-
-def method_params(config: dict[str, Any], dataset: str, method: str) -> dict[str, Any]:
-    """The hyperparameters of ``method`` on ``dataset`` (empty when it has none of its own)."""
-    return dict(training_block(config, dataset).get("methods", {}).get(method) or {})
+    return dict(config["data"].get(dataset, {}))

@@ -1,42 +1,40 @@
-# Config validation, wildcard constraints, path helpers and target lists. The only rule file with top-level Python.
+# Config validation, wildcard constraints, path helpers and target lists of the DAMP side (the learned-optimizer
+# helpers live in lopt.smk). Every helper reads the validated config through robopt, which builds ids and settings.
+import re
 import sys
 from pathlib import Path
 
-from snakemake.utils import validate
-
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # use the checkout's package even without `pip install -e`
 
-from robopt.config import (  # noqa: E402
-    check_config,
-    data_source,
-    method_params,
-    method_sigma,
-    sigma_sweep_models,
-    split_method,
-    trained_methods,
-    training_block,
-)
+from robopt.config import check_config, data_source, validate_config  # noqa: E402
 from robopt.corruptions import CORRUPTIONS as CORRUPTION_REGISTRY  # noqa: E402
-from robopt.lopt.settings import train_noise_kind as lopt_train_noise_kind  # noqa: E402
-from robopt.data import CORRUPTION_SCALE  # noqa: E402
+from robopt.corruptions.sets import corrupted_set_files  # noqa: E402
 from robopt.data import DATASETS as DATASET_REGISTRY  # noqa: E402
+from robopt.evaluate.published import heatmap_figure_name, has_published_comparison  # noqa: E402
+from robopt.report import damp_scale_note, damp_scale_notes  # noqa: E402
+from robopt.variants import sweep_variants, trained_variants, training_job, tune_grid, variants  # noqa: E402
 
 
-validate(config, workflow.source_path("../schemas/config.schema.yaml"), set_default=True)
+validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
 
 DATASETS = config["datasets"]
-METHODS = config["methods"]
-TRAINED_METHODS = trained_methods(config)  # METHODS plus sgd_aug_<corruption> (corruption augmentation)
 SEEDS = config["seeds"]
 CORRUPTIONS = config["corruptions"]["names"]
+VARIANTS = {dataset: variants(config, dataset) for dataset in DATASETS}  # {dataset: {variant id: Variant}}
+LOPT_ENABLED = "lopt" in config
 
 
 wildcard_constraints:
     dataset="|".join(DATASET_REGISTRY.names()),
-    method=r"[a-z0-9_]+(_sigma[0-9.e-]+)?",
+    variant="|".join(sorted({re.escape(v) for table in VARIANTS.values() for v in table}, key=len, reverse=True)),
+    method="|".join(config["methods"]),
     corruption="|".join(CORRUPTION_REGISTRY.names()),
     seed=r"\d+",
+
+
+def variant_of(wildcards):
+    return VARIANTS[wildcards.dataset][wildcards.variant]
 
 
 def corrupted_folder(dataset):
@@ -44,18 +42,9 @@ def corrupted_folder(dataset):
     return config["corruptions"]["official"].get(dataset, f"results/corrupt/{dataset}")
 
 
-def corrupted_set_paths(dataset):
-    """The corruption files of <dataset>-C (``<c>.npy``, or a ``<c>/`` JPEG tree in an official release), then
-    ``labels.npy`` where the CIFAR-10-C layout needs it."""
-    folder = corrupted_folder(dataset)
-    trees = [name for name in CORRUPTIONS if Path(folder, name).is_dir() and not Path(folder, f"{name}.npy").exists()]
-    paths = [f"{folder}/{name}" if name in trees else f"{folder}/{name}.npy" for name in CORRUPTIONS]
-    return paths + ([] if len(trees) == len(CORRUPTIONS) else [f"{folder}/labels.npy"])
-
-
 def class_ids(wildcards):
     """Class folder names of a JPEG-tree -C set: Tiny-ImageNet's WordNet ids, else the class names."""
-    if wildcards.dataset == "tinyimagenet" and "tinyimagenet" in config.get("data", {}):
+    if wildcards.dataset == "tinyimagenet" and "tinyimagenet" in config["data"]:
         from robopt.data.tinyimagenet import read_wnids
 
         try:
@@ -70,35 +59,35 @@ def corrupted_folder_of(wildcards):
 
 
 def corrupted_files(wildcards):
-    return corrupted_set_paths(wildcards.dataset)
+    return corrupted_set_files(corrupted_folder(wildcards.dataset), CORRUPTIONS)
 
 
 def corrupted_set_targets():
-    return [path for dataset in DATASETS for path in corrupted_set_paths(dataset)]
+    return [path for dataset in DATASETS for path in corrupted_set_files(corrupted_folder(dataset), CORRUPTIONS)]
+
+
+def model_files(kind, entries):
+    """``results/{train|evaluate}/<dataset>/<variant>/seed<seed>/<file>`` for (dataset, variants, seeds) entries."""
+    folder, name = {"model": ("train", "model.pt"), "history": ("train", "history.csv"),
+                    "metrics": ("evaluate", "metrics.csv")}[kind]
+    return [f"results/{folder}/{dataset}/{variant.id}/seed{seed}/{name}"
+            for dataset, chosen, seeds in entries for variant in chosen for seed in seeds]
+
+
+def trained_entries(datasets=None):
+    return [(dataset, trained_variants(config, dataset), SEEDS) for dataset in datasets or DATASETS]
 
 
 def model_targets():
-    return expand(
-        "results/train/{dataset}/{method}/seed{seed}/model.pt", dataset=DATASETS, method=TRAINED_METHODS, seed=SEEDS
-    )
+    return model_files("model", trained_entries())
 
 
 def metric_targets():
-    return expand(
-        "results/evaluate/{dataset}/{method}/seed{seed}/metrics.csv",
-        dataset=DATASETS,
-        method=TRAINED_METHODS,
-        seed=SEEDS,
-    )
-
-
-#: DAMP's heatmap figure numbers per dataset (arXiv v1: Fig. 1 CIFAR-100, Fig. 4 CIFAR-10, Fig. 5 Tiny-ImageNet).
-PAPER_HEATMAPS = {"cifar100": "fig1", "cifar10": "fig4", "tinyimagenet": "fig5"}
+    return model_files("metrics", trained_entries())
 
 
 def heatmap_figure(dataset):
-    """``damp_fig1_cifar100.pdf`` etc. for the paper's datasets, ``damp_heatmap_<dataset>.pdf`` for others."""
-    return f"results/figures/damp_{PAPER_HEATMAPS.get(dataset, 'heatmap')}_{dataset}.pdf"
+    return f"results/figures/{heatmap_figure_name(dataset)}.pdf"
 
 
 def heatmap_table(wildcards):
@@ -109,33 +98,23 @@ def heatmap_table(wildcards):
     return "results/tables/damp_corruption_error.csv"
 
 
-def has_published_comparison():
-    stand_ins = config["comparison"].get("stand_ins", {})
-    return any(dataset in PAPER_HEATMAPS or dataset in stand_ins for dataset in DATASETS)
-
-
 def figure_targets():
     targets = ["results/figures/damp_fig3.pdf", "results/tables/damp_error_by_severity.csv"]
     targets += [f"results/figures/corruptions_{dataset}.pdf" for dataset in DATASETS]
     targets += [f"results/figures/training_curves_{dataset}.pdf" for dataset in DATASETS]
-    if "sgd" in METHODS:  # the corruption error is normalised by SGD
+    if "sgd" in config["methods"]:  # the corruption error is normalised by SGD
         targets.append("results/tables/damp_corruption_error.csv")
-        if len(TRAINED_METHODS) > 1:
+        if len(trained_entries()[0][1]) > 1:
             targets += [heatmap_figure(dataset) for dataset in DATASETS]
-            if has_published_comparison():
+            if has_published_comparison(DATASETS, config["comparison"]["stand_ins"]):
                 targets.append("results/tables/damp_heatmap_vs_paper.csv")
-    if config["sigma_sweep"].get("methods"):
+    if config["sigma_sweep"]["methods"]:
         targets += ["results/figures/damp_fig2.pdf", "results/tables/damp_sigma_sweep.csv"]
     return targets
 
 
 def training_histories(wildcards):
-    return expand(
-        "results/train/{dataset}/{method}/seed{seed}/history.csv",
-        dataset=wildcards.dataset,
-        method=TRAINED_METHODS,
-        seed=SEEDS,
-    )
+    return model_files("history", trained_entries([wildcards.dataset]))
 
 
 def provenance_labels(wildcards, output):
@@ -149,50 +128,30 @@ def provenance_labels(wildcards, output):
     return labels
 
 
-def sweep_seeds():
-    return config["sigma_sweep"].get("seeds") or SEEDS
-
-
 def sigma_sweep_metric_files(wildcards=None):
     """Metrics of every model of DAMP Fig. 2 (SGD, each swept method at each sigma), every dataset and sweep seed."""
-    return [
-        f"results/evaluate/{dataset}/{model_id}/seed{seed}/metrics.csv"
-        for dataset in DATASETS
-        for model_id, _, _ in sigma_sweep_models(config, dataset)
-        for seed in sweep_seeds()
-    ]
-
-
-def sigma_sweep_labels():
-    """{dataset: [[method id, base method, sigma], ...]} of the sweep (params of the table rule)."""
-    return {dataset: [list(entry) for entry in sigma_sweep_models(config, dataset)] for dataset in DATASETS}
+    seeds = config["sigma_sweep"].get("seeds") or SEEDS
+    return model_files("metrics", [(dataset, sweep_variants(config, dataset), seeds) for dataset in DATASETS])
 
 
 def final_outputs():
-    return figure_targets() + tune_targets() + lopt_targets() + ["results/tables/metrics.csv"]
+    targets = figure_targets() + tune_targets() + ["results/tables/metrics.csv"]
+    return targets + (lopt_targets() if LOPT_ENABLED else [])
 
 
-def training_params(wildcards):
-    """Shared training settings of the dataset plus the method's own hyperparameters."""
-    block = training_block(config, wildcards.dataset)
-    block.pop("methods", None)
-    method, train_corruption = split_method(wildcards.method)
-    params = method_params(config, wildcards.dataset, method)
-    params.pop("tune", None)
-    sigma = method_sigma(wildcards.method)
-    if sigma is not None:  # a model of the sigma sweep (DAMP Fig. 2)
-        params["sigma"] = sigma
-    block["method_params"] = params
-    if train_corruption:
-        block["train_corruptions"] = [train_corruption]
-        block["train_severities"] = config["augmented_training"]["severities"]
-        block["corruption_scale"] = CORRUPTION_SCALE[wildcards.dataset]
-    return block
+def training_settings(wildcards):
+    """The flat settings of this (dataset, variant)'s training job (robopt.train.TrainSettings fields)."""
+    return training_job(config, wildcards.dataset, variant_of(wildcards))
 
 
-def base_method(wildcards):
-    """The optimisation method of a trained-method id (``sgd`` for ``sgd_aug_<corruption>``)."""
-    return split_method(wildcards.method)[0]
+def tuning_settings(wildcards):
+    """The training settings of the configured method whose `tune` block the tune_method rule sweeps."""
+    return training_job(config, wildcards.dataset, VARIANTS[wildcards.dataset][wildcards.method])
+
+
+def variant_labels(wildcards):
+    """The tidy columns (variant, method, train_corruption, sigma) of this model's rows."""
+    return variant_of(wildcards).labels()
 
 
 def training_threads(wildcards):
@@ -205,9 +164,9 @@ def gpus_for_training(wildcards):
     return 0 if config["device"] == "cpu" else 1
 
 
-def tune_grid(wildcards):
+def tune_params(wildcards):
     """{"parameter": name, "grid": values} of this (dataset, method) from its `tune` block."""
-    ((parameter, grid),) = method_params(config, wildcards.dataset, wildcards.method)["tune"].items()
+    parameter, grid = tune_grid(config, wildcards.dataset, wildcards.method)
     return {"parameter": parameter, "grid": grid}
 
 
@@ -215,8 +174,8 @@ def tune_targets():
     return [
         f"results/tune/{dataset}/{method}/choice.json"
         for dataset in DATASETS
-        for method in METHODS
-        if "tune" in method_params(config, dataset, method)
+        for method in config["methods"]
+        if tune_grid(config, dataset, method)
     ]
 
 
@@ -225,97 +184,6 @@ def dataset_source(wildcards):
     return data_source(config, wildcards.dataset)
 
 
-def scale_notes():
-    """{dataset: model, epochs, training images, seeds}: the scale at which the DAMP-side numbers were computed."""
-    notes = {}
-    for dataset in DATASETS:
-        block = config["training"][dataset]
-        source = config["data"].get(dataset, {})
-        images = f"{source['n_train']} generated" if dataset == "synthetic" else "full"
-        notes[dataset] = f"{block['model']}, {block['epochs']} epochs, {images} training images, {len(SEEDS)} seed{'s' * (len(SEEDS) != 1)}"
-    return notes
-
-
 def scale_note(wildcards=None):
     """One line per dataset saying at which scale the numbers were computed (epochs, images)."""
-    return "; ".join(f"{dataset}: {note}" for dataset, note in scale_notes().items())
-
-
-# -- learned optimizers (Metz et al. 2019): present only when the config has an `lopt` block ------------------------
-LOPT = config.get("lopt")
-LOPT_DATASET = LOPT["dataset"] if LOPT else "synthetic"
-LOPT_EXPERIMENTS = list(LOPT["experiments"]) if LOPT else []
-LOPT_NOISES = sorted({lopt_train_noise_kind(LOPT, e) for e in LOPT_EXPERIMENTS}) if LOPT else []
-
-
-def lopt_seeds(experiment):
-    if not LOPT or experiment not in LOPT["experiments"]:
-        raise ValueError(f"unknown lopt experiment {experiment!r}; configured: {', '.join(LOPT_EXPERIMENTS)}")
-    return LOPT["experiments"][experiment]["seeds"]
-
-
-def lopt_seed_outputs(wildcards):
-    """Curves and meta-parameters of every outer-training seed of one experiment."""
-    seeds = lopt_seeds(wildcards.experiment)
-    return {
-        "curves": [f"results/lopt/{wildcards.experiment}/seed{seed}/curve.csv" for seed in seeds],
-        "thetas": [f"results/lopt/{wildcards.experiment}/seed{seed}/theta.pt" for seed in seeds],
-    }
-
-
-LOPT_SHARED_KEYS = ("dataset", "validation_fraction", "split_seed", "device", "implementation", "corruption_mix")
-
-
-def lopt_job_params(stage):
-    """Params of a learned-optimizer job: only the keys it reads, so that e.g. a changed evaluation setting
-    does not rerun outer-training (Snakemake's params rerun trigger)."""
-
-    def params(wildcards):
-        block = {key: LOPT[key] for key in LOPT_SHARED_KEYS if key in LOPT}
-        if stage == "adam":
-            block["experiments"] = {  # only what sets the noise: the objective and its scale
-                name: {"objective": spec["objective"], "sigma": spec.get("sigma", 0.05)}
-                for name, spec in LOPT["experiments"].items()
-                if lopt_train_noise_kind(LOPT, name) == wildcards.noise
-            }
-        else:
-            block["experiments"] = {wildcards.experiment: LOPT["experiments"][wildcards.experiment]}
-        if stage == "outer":
-            block["outer"] = LOPT["outer"]
-            block["experiments"][wildcards.experiment] = {
-                k: v for k, v in block["experiments"][wildcards.experiment].items() if k != "train_noise"
-            }
-        else:
-            block["evaluation"] = LOPT["evaluation"]
-        return block
-
-    return params
-
-
-def lopt_gpus(wildcards):
-    return 0 if LOPT and LOPT.get("device") == "cpu" else 1
-
-
-def lopt_targets():
-    """The learned-optimizer tables and the Metz figures the configured experiments support."""
-    if not LOPT:
-        return []
-    objectives = {spec["objective"] for spec in LOPT["experiments"].values()}
-    figures = ["fig1a", "fig1b", "fig1c"] if "gaussian" in objectives else []
-    figures += ["fig2", "appB"] if "corruption" in objectives else []
-    tables = ["results/tables/lopt_evaluation.csv", "results/tables/lopt_outer_curves.csv"]
-    return tables + [f"results/figures/metz2019_{name}.pdf" for name in figures]
-
-
-def lopt_scale_note(wildcards=None):
-    """The scale of the learned-optimizer numbers: outer-training and evaluation sizes."""
-    if not LOPT:
-        return ""
-    outer, evaluation = LOPT["outer"], LOPT["evaluation"]
-    seeds = ", ".join(f"{name} {len(spec['seeds'])}" for name, spec in LOPT["experiments"].items())
-    return (
-        f"{LOPT['dataset']}: {outer['iterations']} outer iterations, population {2 * outer['pairs']}, inner batch "
-        f"{outer['batch_size']}, truncation {outer['truncation']['start']} -> {outer['truncation']['end']} steps, "
-        f"outer-training seeds ({seeds}); evaluation {evaluation['inner_steps']} inner steps on "
-        f"{evaluation['test_images']} test images"
-    )
+    return damp_scale_note(config)

@@ -52,7 +52,6 @@ rule plot_corruption_preview:
         corruptions=CORRUPTIONS,
         seed=config["corruptions"]["seed"],
         image_index=0,
-        config=config,
     log:
         "results/logs/plot_corruption_preview/{dataset}.log",
     benchmark:

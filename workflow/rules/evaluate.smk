@@ -3,13 +3,14 @@
 
 rule evaluate_model:
     input:
-        model="results/train/{dataset}/{method}/seed{seed}/model.pt",
+        model="results/train/{dataset}/{variant}/seed{seed}/model.pt",
         test="results/data/{dataset}/test.pt",
         meta="results/data/{dataset}/meta.json",
         corrupted=corrupted_files,
     output:
-        "results/evaluate/{dataset}/{method}/seed{seed}/metrics.csv",
+        "results/evaluate/{dataset}/{variant}/seed{seed}/metrics.csv",
     params:
+        labels=variant_labels,
         corruptions=CORRUPTIONS,
         folder=corrupted_folder_of,
         class_ids=class_ids,
@@ -17,9 +18,9 @@ rule evaluate_model:
         device=config["device"],
     threads: 2
     log:
-        "results/logs/evaluate_model/{dataset}/{method}/seed{seed}.log",
+        "results/logs/evaluate_model/{dataset}/{variant}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/evaluate_model/{dataset}/{method}/seed{seed}.tsv"
+        "results/benchmarks/evaluate_model/{dataset}/{variant}/seed{seed}.tsv"
     resources:
         mem_mb=16000,
         runtime=60,

@@ -1,5 +1,6 @@
 # Tidy metrics -> the papers' figures and tables (PDF + PNG, CSV + Markdown + LaTeX), each a target of its own.
-# Every report item is labelled with the commit, date and device read from the file's own metadata.
+# Every report item is labelled with the commit, date and device read from the file's own metadata; the config is
+# read for provenance inside the script, so an unrelated config change does not rerun a figure.
 
 DAMP_CATEGORY = "DAMP (Trinh et al. 2024)"
 METZ_CATEGORY = "Learned optimizers (Metz et al. 2019)"
@@ -17,7 +18,6 @@ rule plot_damp_fig3:
         ),
         png="results/figures/damp_fig3.png",
     params:
-        config=config,
         scale=scale_note,
     log:
         "results/logs/plot_damp_fig3/plot_damp_fig3.log",
@@ -85,8 +85,8 @@ rule table_damp_heatmap_vs_paper:
         md="results/tables/damp_heatmap_vs_paper.md",
         tex="results/tables/damp_heatmap_vs_paper.tex",
     params:
-        scales=scale_notes(),
-        stand_ins=config["comparison"].get("stand_ins", {}),
+        scales=damp_scale_notes(config),
+        stand_ins=config["comparison"]["stand_ins"],
         scale=scale_note,
     log:
         "results/logs/table_damp_heatmap_vs_paper/table_damp_heatmap_vs_paper.log",
@@ -113,7 +113,6 @@ rule plot_damp_heatmap:
         figure="fig1|fig4|fig5|heatmap",
     params:
         seeds=SEEDS,
-        config=config,
         scale=scale_note,
     log:
         "results/logs/plot_damp_heatmap/{figure}_{dataset}.log",
@@ -136,7 +135,6 @@ rule table_damp_sigma_sweep:
         md="results/tables/damp_sigma_sweep.md",
         tex="results/tables/damp_sigma_sweep.tex",
     params:
-        models=sigma_sweep_labels(),
         scale=scale_note,
     log:
         "results/logs/table_damp_sigma_sweep/table_damp_sigma_sweep.log",
@@ -158,7 +156,6 @@ rule plot_damp_fig2:
         ),
         png="results/figures/damp_fig2.png",
     params:
-        config=config,
         scale=scale_note,
     log:
         "results/logs/plot_damp_fig2/plot_damp_fig2.log",
@@ -180,7 +177,6 @@ rule plot_training_curves:
         ),
         png="results/figures/training_curves_{dataset}.png",
     params:
-        config=config,
         scale=scale_note,
     log:
         "results/logs/plot_training_curves/{dataset}.log",
@@ -193,27 +189,28 @@ rule plot_training_curves:
 # -- Metz et al. (2019): learned optimizers ---------------------------------------------------------------------
 
 
-rule plot_metz2019:
-    input:
-        evaluation="results/tables/lopt_evaluation.csv",
-        curves="results/tables/lopt_outer_curves.csv",
-    output:
-        pdf=report(
-            "results/figures/metz2019_{figure}.pdf",
-            caption="../report/metz2019.rst",
-            category=METZ_CATEGORY,
-            labels=provenance_labels,
-        ),
-        png="results/figures/metz2019_{figure}.png",
-    params:
-        lopt=config.get("lopt"),
-        config=config,
-        scale=lopt_scale_note,
-    wildcard_constraints:
-        figure="fig1a|fig1b|fig1c|fig2|appB",
-    log:
-        "results/logs/plot_metz2019/{figure}.log",
-    benchmark:
-        "results/benchmarks/plot_metz2019/{figure}.tsv"
-    script:
-        "../scripts/plot_metz2019.py"
+if LOPT_ENABLED:
+
+    rule plot_metz2019:
+        input:
+            evaluation="results/tables/lopt_evaluation.csv",
+            curves="results/tables/lopt_outer_curves.csv",
+        output:
+            pdf=report(
+                "results/figures/metz2019_{figure}.pdf",
+                caption="../report/metz2019.rst",
+                category=METZ_CATEGORY,
+                labels=provenance_labels,
+            ),
+            png="results/figures/metz2019_{figure}.png",
+        params:
+            figure=lopt_figure_params,
+            scale=lopt_scale_note,
+        wildcard_constraints:
+            figure="fig1a|fig1b|fig1c|fig2|appB",
+        log:
+            "results/logs/plot_metz2019/{figure}.log",
+        benchmark:
+            "results/benchmarks/plot_metz2019/{figure}.tsv"
+        script:
+            "../scripts/plot_metz2019.py"

@@ -1,4 +1,4 @@
-# Clean training images -> one trained model per (dataset, method, seed). Resumes from its checkpoint.
+# Clean training images -> one trained model per (dataset, variant, seed). Resumes from its checkpoint.
 
 
 rule train_model:
@@ -6,18 +6,18 @@ rule train_model:
         train="results/data/{dataset}/train.pt",
         meta="results/data/{dataset}/meta.json",
     output:
-        model="results/train/{dataset}/{method}/seed{seed}/model.pt",
-        history="results/train/{dataset}/{method}/seed{seed}/history.csv",
+        model="results/train/{dataset}/{variant}/seed{seed}/model.pt",
+        history="results/train/{dataset}/{variant}/seed{seed}/history.csv",
     params:
-        settings=training_params,
-        method=base_method,
+        settings=training_settings,
+        labels=variant_labels,
         device=config["device"],
-        checkpoint="results/checkpoints/train/{dataset}/{method}/seed{seed}/last.pt",
+        checkpoint="results/checkpoints/train/{dataset}/{variant}/seed{seed}/last.pt",
     threads: training_threads
     log:
-        "results/logs/train_model/{dataset}/{method}/seed{seed}.log",
+        "results/logs/train_model/{dataset}/{variant}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/train_model/{dataset}/{method}/seed{seed}.tsv"
+        "results/benchmarks/train_model/{dataset}/{variant}/seed{seed}.tsv"
     resources:
         mem_mb=16000,
         runtime=24 * 60,
@@ -34,8 +34,8 @@ rule tune_method:
         sweep="results/tune/{dataset}/{method}/sweep.csv",
         choice="results/tune/{dataset}/{method}/choice.json",
     params:
-        settings=training_params,
-        tune=tune_grid,
+        settings=tuning_settings,
+        tune=tune_params,
         val_fraction=config["data"]["val_fraction"],
         val_seed=config["data"]["val_seed"],
         seed=SEEDS[0],

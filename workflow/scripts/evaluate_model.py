@@ -20,8 +20,6 @@ corrupted = [
 
 table = evaluate_model(model, test.images, test.labels, corrupted, checkpoint["mean"], checkpoint["std"],
                        snakemake.params.batch_size)
-table["dataset"] = snakemake.wildcards.dataset
-table["model"] = checkpoint["model"]
-table["method"] = snakemake.wildcards.method
-table["seed"] = int(snakemake.wildcards.seed)
-write_csv(table[TIDY_COLUMNS], snakemake.output[0])
+labels = {"dataset": snakemake.wildcards.dataset, "model": checkpoint["model"], **snakemake.params.labels,
+          "seed": int(snakemake.wildcards.seed)}
+write_csv(table.assign(**labels)[TIDY_COLUMNS], snakemake.output[0])

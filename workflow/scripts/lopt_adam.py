@@ -1,16 +1,20 @@
 """lopt_adam: the Adam learning-rate grid inner-trained on clean and on noised data -> tidy losses."""
 
-from robopt.data import load_split
+from robopt.data import load_meta, load_split
 from robopt.io import write_csv
 from robopt.logs import log_to_file
 from robopt.lopt.runs import evaluate_adam, inner_data
+from robopt.lopt.settings import adam_noise, eval_settings
 from robopt.runtime import make_deterministic, resolve_device
 
 log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
-lopt = snakemake.params.lopt
-device = resolve_device(lopt.get("device", "auto"))
-data = inner_data(lopt, load_split(snakemake.input.train), device)
-sigmas = [spec.get("sigma", 0.05) for spec in lopt["experiments"].values() if spec["objective"] == "gaussian"]
-table = evaluate_adam(lopt, snakemake.wildcards.noise, data, load_split(snakemake.input.test), (sigmas or [0.05])[0])
+block, kind = snakemake.params.lopt, snakemake.wildcards.noise
+scale = load_meta(snakemake.input.meta)["corruption_scale"]
+data = inner_data(block, load_split(snakemake.input.train), scale, resolve_device(block["device"]))
+noise = adam_noise(block, kind, scale)
+table = evaluate_adam(block["evaluation"]["adam_lrs"], eval_settings(block, noise), noise, data,
+                      load_split(snakemake.input.test))
+table.insert(0, "objective", "")  # a hand-designed optimizer: no outer objective
+table.insert(0, "optimizer", f"adam_{kind}")
 write_csv(table, snakemake.output[0])

@@ -2,17 +2,21 @@
 
 import torch
 
-from robopt.data import load_split
+from robopt.data import load_meta, load_split
 from robopt.io import write_csv
 from robopt.logs import log_to_file
 from robopt.lopt.runs import evaluate_learned, inner_data
+from robopt.lopt.settings import eval_settings, train_noise
 from robopt.runtime import make_deterministic, resolve_device
 
 log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
-lopt = snakemake.params.lopt
-device = resolve_device(lopt.get("device", "auto"))
-data = inner_data(lopt, load_split(snakemake.input.train), device)
+block, experiment = snakemake.params.lopt, snakemake.wildcards.experiment
+scale = load_meta(snakemake.input.meta)["corruption_scale"]
+data = inner_data(block, load_split(snakemake.input.train), scale, resolve_device(block["device"]))
+noise = train_noise(block, experiment, scale)
 theta = torch.load(snakemake.input.theta, map_location="cpu", weights_only=False)["theta"]
-table = evaluate_learned(lopt, snakemake.wildcards.experiment, theta, data, load_split(snakemake.input.test))
+table = evaluate_learned(theta, eval_settings(block, noise), noise, data, load_split(snakemake.input.test))
+table.insert(0, "objective", block["experiments"][experiment]["objective"])
+table.insert(0, "optimizer", f"lopt_{experiment}")
 write_csv(table, snakemake.output[0])

@@ -7,4 +7,4 @@ from robopt.plots.severity import plot_sigma_sweep
 
 log_to_file(snakemake.log[0])
 summary = read_tidy(snakemake.input[0], ["dataset", "method", "sigma", "group", "error_mean", "error_std", "n_seeds"])
-plot_sigma_sweep(summary, snakemake.output.pdf, provenance(snakemake.params.config))
+plot_sigma_sweep(summary, snakemake.output.pdf, provenance(snakemake.config))

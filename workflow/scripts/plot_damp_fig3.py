@@ -6,4 +6,4 @@ from robopt.plots import plot_error_by_severity, provenance
 
 log_to_file(snakemake.log[0])
 summary = error_by_severity(read_tidy(snakemake.input[0], TIDY_COLUMNS))
-plot_error_by_severity(summary, snakemake.output.pdf, provenance(snakemake.params.config))
+plot_error_by_severity(summary, snakemake.output.pdf, provenance(snakemake.config))

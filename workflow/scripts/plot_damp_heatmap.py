@@ -9,4 +9,4 @@ from robopt.plots.heatmap import plot_corruption_error_heatmap
 log_to_file(snakemake.log[0])
 table = pd.read_csv(snakemake.input[0])
 plot_corruption_error_heatmap(table, snakemake.wildcards.dataset, len(snakemake.params.seeds), snakemake.output.pdf,
-                              provenance(snakemake.params.config))
+                              provenance(snakemake.config))

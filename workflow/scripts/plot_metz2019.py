@@ -13,19 +13,16 @@ from robopt.plots.metz import (
 )
 
 log_to_file(snakemake.log[0])
-lopt, figure, pdf = snakemake.params.lopt, snakemake.wildcards.figure, snakemake.output.pdf
+figure, pdf, params = snakemake.wildcards.figure, snakemake.output.pdf, snakemake.params.figure
 evaluation = read_tidy(snakemake.input.evaluation, EVALUATION_COLUMNS)
-meta = provenance(snakemake.params.config)
-gaussian = next((name for name, spec in lopt["experiments"].items() if spec["objective"] == "gaussian"), None)
-sigma = lopt["experiments"][gaussian].get("sigma", 0.05) if gaussian else 0.05
-severities = lopt["corruption_mix"].get("severities", [1, 2, 3])
+meta = provenance(snakemake.config)
 if figure == "fig1a":
-    plot_outer_training(read_tidy(snakemake.input.curves, CURVE_COLUMNS), evaluation, gaussian, sigma, pdf, meta)
+    plot_outer_training(read_tidy(snakemake.input.curves, CURVE_COLUMNS), evaluation, params["sigma"], pdf, meta)
 elif figure == "fig1b":
-    plot_inner_training(evaluation, gaussian, sigma, pdf, meta)
+    plot_inner_training(evaluation, params["sigma"], pdf, meta)
 elif figure == "fig1c":
-    plot_noise_scales(evaluation, gaussian, pdf, meta)
+    plot_noise_scales(evaluation, pdf, meta)
 elif figure == "fig2":
-    plot_corruption_panels(evaluation, ["glass_blur", "shot_noise"], severities, pdf, meta)
+    plot_corruption_panels(evaluation, ["glass_blur", "shot_noise"], params["severities"], pdf, meta)
 else:
-    plot_corruption_panels(evaluation, ["fog", "brightness"], severities, pdf, meta)
+    plot_corruption_panels(evaluation, ["fog", "brightness"], params["severities"], pdf, meta)

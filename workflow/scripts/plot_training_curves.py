@@ -6,4 +6,4 @@ from robopt.plots.curves import plot_training_curves, read_histories
 
 log_to_file(snakemake.log[0])
 plot_training_curves(read_histories(snakemake.input), snakemake.wildcards.dataset, snakemake.output.pdf,
-                     provenance(snakemake.params.config))
+                     provenance(snakemake.config))

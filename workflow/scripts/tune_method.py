@@ -1,8 +1,6 @@
 """tune_method: sweep one hyperparameter on the seeded stratified hold-out split; write the sweep and the choice."""
 
-import json
-
-from robopt.data import load_split
+from robopt.data import load_meta, load_split
 from robopt.io import write_csv, write_json
 from robopt.logs import log_to_file
 from robopt.runtime import make_deterministic, resolve_device
@@ -10,10 +8,9 @@ from robopt.train import TrainSettings, sweep
 
 log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
-meta = json.loads(open(snakemake.input.meta).read())
-settings = TrainSettings.from_config(dict(snakemake.params.settings), meta)
+settings = TrainSettings.from_config(dict(snakemake.params.settings), load_meta(snakemake.input.meta))
 table, choice = sweep(
-    load_split(snakemake.input.train), settings, snakemake.wildcards.method, snakemake.params.tune["parameter"],
+    load_split(snakemake.input.train), settings, snakemake.params.tune["parameter"],
     list(snakemake.params.tune["grid"]), snakemake.params.val_fraction, snakemake.params.val_seed,
     snakemake.params.seed, resolve_device(snakemake.params.device),
 )

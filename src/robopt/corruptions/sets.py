@@ -87,13 +87,27 @@ def read_corrupted_tree(folder: str | Path, corruption: str, class_ids: list[str
     return CorruptedSet(corruption, torch.from_numpy(np.stack(blocks)), labels)
 
 
+def is_tree_layout(folder: str | Path, corruption: str) -> bool:
+    """Whether ``folder`` holds ``corruption`` as a JPEG folder tree; the ``.npy`` file wins where both exist."""
+    folder = Path(folder)
+    return (folder / corruption).is_dir() and not (folder / f"{corruption}.npy").exists()
+
+
+def corrupted_set_files(folder: str | Path, corruptions: list[str]) -> list[str]:
+    """The files of a -C set as the DAG names them: ``<c>.npy`` or a ``<c>/`` tree per corruption, then
+    ``labels.npy`` where any corruption is in the CIFAR-10-C layout."""
+    trees = [name for name in corruptions if is_tree_layout(folder, name)]
+    paths = [f"{folder}/{name}" if name in trees else f"{folder}/{name}.npy" for name in corruptions]
+    return paths + ([] if len(trees) == len(corruptions) else [f"{folder}/labels.npy"])
+
+
 def read_corrupted(
     folder: str | Path, corruption: str, expected_labels: torch.Tensor | None = None, class_ids: list[str] | None = None
 ) -> CorruptedSet:
-    """Read ``folder/<corruption>.npy`` + ``labels.npy`` or, where ``folder/<corruption>/`` is a folder tree, the
-    JPEG layout (labels from the class folders, ``class_ids`` in class-index order), with shape and label checks."""
+    """Read ``folder/<corruption>.npy`` + ``labels.npy`` or, where only ``folder/<corruption>/`` exists, the
+    JPEG folder layout (labels from the class folders, ``class_ids`` in class-index order), with shape and label checks."""
     folder = Path(folder)
-    if (folder / corruption).is_dir():
+    if is_tree_layout(folder, corruption):
         if class_ids is None:
             raise DatasetFormatError(f"{folder / corruption} is a JPEG folder tree; its class ids are needed to read it")
         return read_corrupted_tree(folder, corruption, class_ids)

@@ -7,6 +7,7 @@ the source and the sha256 of each split file. Later rules read a split with one 
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,3 +92,14 @@ def load_split(path: str | os.PathLike, device: torch.device | str = "cpu") -> I
     except (RuntimeError, EOFError, KeyError, OSError) as err:
         raise DatasetFormatError(f"cached split {path} is truncated or corrupt ({err}); delete it and rerun") from err
     return split.to(device)
+
+
+def load_meta(path: str | os.PathLike) -> dict:
+    """The ``meta.json`` of a prepared dataset (classes, channel statistics, corruption scale, checksums)."""
+    path = Path(path)
+    if not path.exists():
+        raise DatasetFormatError(f"dataset metadata {path} is missing; rerun the prepare_dataset rule")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise DatasetFormatError(f"dataset metadata {path} is not valid JSON ({err})") from err

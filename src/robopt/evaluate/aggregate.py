@@ -9,7 +9,10 @@ import pandas as pd
 
 from robopt.errors import RoboptError
 
-TIDY_COLUMNS = ["dataset", "model", "method", "seed", "corruption", "severity", "n_images", "accuracy", "error", "nll", "ece"]
+#: Which model a row belongs to: the variant id and the columns that describe it (``robopt.variants.Variant.labels``).
+MODEL_COLUMNS = ["variant", "method", "train_corruption", "sigma"]
+TIDY_COLUMNS = ["dataset", "model", *MODEL_COLUMNS, "seed", "corruption", "severity", "n_images", "accuracy", "error",
+                "nll", "ece"]
 
 
 def read_tidy(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
@@ -30,7 +33,7 @@ def collect(paths: Iterable[str | Path]) -> pd.DataFrame:
     if not frames:
         raise RoboptError("no metric tables to collect")
     table = pd.concat(frames, ignore_index=True)[TIDY_COLUMNS]
-    return table.sort_values(["dataset", "method", "seed", "corruption", "severity"], ignore_index=True)
+    return table.sort_values(["dataset", "variant", "seed", "corruption", "severity"], ignore_index=True)
 
 
 #: DAMP Fig. 2's severity groups: clean, mild (1-3) and severe (4-5) corruption.
@@ -39,74 +42,69 @@ SEVERITY_GROUPS: dict[str, tuple[int, ...]] = {"none": (0,), "mild": (1, 2, 3), 
 
 def mean_and_std_over_seeds(per_seed: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """error_mean, error_std (0 for one seed) and n_seeds per ``keys`` from one error per (keys, seed)."""
-    summary = per_seed.groupby(keys).agg(
+    summary = per_seed.groupby(keys, dropna=False).agg(
         error_mean=("error", "mean"), error_std=("error", "std"), n_seeds=("seed", "nunique")
     )
     summary["error_std"] = summary["error_std"].fillna(0.0)
     return summary.reset_index()
 
 
+def model_keys(metrics: pd.DataFrame) -> pd.DataFrame:
+    """One row per (dataset, variant) with the columns that describe the variant."""
+    return metrics[["dataset", *MODEL_COLUMNS]].drop_duplicates(["dataset", "variant"])
+
+
 def error_by_severity(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Mean error (%) per (dataset, method, severity) over corruptions, then mean and std over seeds.
+    """Mean error (%) per (dataset, variant, severity) over corruptions, then mean and std over seeds.
 
     Severity 0 is the clean test set, as in DAMP's benchmark bar charts.
     """
-    per_seed = metrics.groupby(["dataset", "method", "seed", "severity"], as_index=False)["error"].mean()
-    return mean_and_std_over_seeds(per_seed, ["dataset", "method", "severity"])
+    per_seed = metrics.groupby(["dataset", "variant", "seed", "severity"], as_index=False)["error"].mean()
+    summary = mean_and_std_over_seeds(per_seed, ["dataset", "variant", "severity"])
+    return model_keys(metrics).merge(summary, on=["dataset", "variant"])
 
 
 def error_by_severity_group(
     metrics: pd.DataFrame, groups: dict[str, tuple[int, ...]] = SEVERITY_GROUPS
 ) -> pd.DataFrame:
-    """Mean error (%) per (dataset, method, severity group) over corruptions and the group's severities, then mean
-    and std over seeds (DAMP Fig. 2: none / mild / severe)."""
+    """Mean error (%) per (dataset, variant, severity group) over corruptions and the group's severities, then mean
+    and std over seeds (DAMP Fig. 2: none / mild / severe), with the columns that describe each variant."""
     group_of = {severity: name for name, severities in groups.items() for severity in severities}
     metrics = metrics.assign(group=metrics["severity"].map(group_of)).dropna(subset=["group"])
-    per_seed = metrics.groupby(["dataset", "method", "seed", "group"], as_index=False)["error"].mean()
-    summary = mean_and_std_over_seeds(per_seed, ["dataset", "method", "group"])
+    per_seed = metrics.groupby(["dataset", "variant", "seed", "group"], as_index=False)["error"].mean()
+    summary = mean_and_std_over_seeds(per_seed, ["dataset", "variant", "group"])
     summary["group"] = pd.Categorical(summary["group"], categories=list(groups), ordered=True)
-    return summary.sort_values(["dataset", "method", "group"], ignore_index=True).astype({"group": str})
+    summary = model_keys(metrics).merge(summary, on=["dataset", "variant"])
+    return summary.sort_values(["dataset", "variant", "group"], ignore_index=True).astype({"group": str})
 
 
 def corruption_error(metrics: pd.DataFrame, baseline: str = "sgd") -> pd.DataFrame:
-    """DAMP's corruption error, one row per (dataset, method), normalised by ``baseline``.
+    """DAMP's corruption error, one row per (dataset, variant), normalised by the ``baseline`` variant.
 
-    CE_c = sum_s E_{s,c}(method) / sum_s E_{s,c}(baseline) over severities 1..5 (errors averaged over seeds);
+    CE_c = sum_s E_{s,c}(variant) / sum_s E_{s,c}(baseline) over severities 1..5 (errors averaged over seeds);
     ``none`` is the clean-error ratio and ``avg`` the mean of all columns including ``none``, as in the paper.
+    The method and training corruption of each variant come along as columns.
     """
-    if baseline not in set(metrics["method"]):
-        raise RoboptError(f"corruption error needs the baseline method {baseline!r} in the metrics")
-    error = metrics.groupby(["dataset", "method", "corruption", "severity"])["error"].mean().reset_index()
-    corrupted = error[error["severity"] > 0].groupby(["dataset", "method", "corruption"])["error"].sum()
-    clean = error[error["severity"] == 0].set_index(["dataset", "method"])["error"]
-    ratio = corrupted / corrupted.xs(baseline, level="method")
+    if baseline not in set(metrics["variant"]):
+        raise RoboptError(f"corruption error needs the baseline variant {baseline!r} in the metrics")
+    error = metrics.groupby(["dataset", "variant", "corruption", "severity"])["error"].mean().reset_index()
+    corrupted = error[error["severity"] > 0].groupby(["dataset", "variant", "corruption"])["error"].sum()
+    clean = error[error["severity"] == 0].set_index(["dataset", "variant"])["error"]
+    ratio = corrupted / corrupted.xs(baseline, level="variant")
     table = ratio.unstack("corruption")
-    table["none"] = clean / clean.xs(baseline, level="method")
+    table["none"] = clean / clean.xs(baseline, level="variant")
     table["avg"] = table.mean(axis=1)
-    return table.reset_index().rename_axis(columns=None)
+    table = table.reset_index().rename_axis(columns=None)
+    keys = model_keys(metrics)[["dataset", "variant", "method", "train_corruption"]]
+    return keys.merge(table, on=["dataset", "variant"]).sort_values(["dataset", "variant"], ignore_index=True)
 
 
-def sigma_sweep_summary(
-    metrics: pd.DataFrame, models: dict[str, list[tuple[str, str, float | None]]]
-) -> pd.DataFrame:
+def sigma_sweep_summary(metrics: pd.DataFrame) -> pd.DataFrame:
     """DAMP Fig. 2's table: error per severity group of SGD and of every swept (method, sigma), per dataset.
 
-    ``models`` maps a dataset to its (method id, base method, sigma) entries (``robopt.config.sigma_sweep_models``);
-    the result has columns dataset, method (the base method), sigma (empty for SGD), group, error_mean, error_std,
-    n_seeds.
+    ``metrics`` holds the sweep's models only (the inputs of its rule); the result has columns dataset, method,
+    sigma (empty for SGD), group, error_mean, error_std, n_seeds.
     """
-    parts, labels = [], []
-    for dataset, entries in models.items():
-        ids = [entry[0] for entry in entries]
-        part = metrics[(metrics["dataset"] == dataset) & metrics["method"].isin(ids)]
-        missing = sorted(set(ids) - set(part["method"]))
-        if missing:
-            raise RoboptError(f"sigma sweep on {dataset}: no metrics for {', '.join(missing)}")
-        parts.append(part)
-        labels += [(dataset, model_id, base, sigma) for model_id, base, sigma in entries]
-    summary = error_by_severity_group(pd.concat(parts, ignore_index=True))
-    label = pd.DataFrame(labels, columns=["dataset", "method", "base", "sigma"])
-    summary = summary.merge(label, on=["dataset", "method"], how="left")
-    summary = summary.drop(columns="method").rename(columns={"base": "method"})
+    summary = error_by_severity_group(metrics)
     columns = ["dataset", "method", "sigma", "group", "error_mean", "error_std", "n_seeds"]
     return summary[columns].sort_values(["dataset", "method", "sigma"], kind="stable", ignore_index=True)

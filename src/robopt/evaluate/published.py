@@ -1,6 +1,6 @@
 """Published numbers beside ours: DAMP's corruption-error heatmaps (the only per-corruption numbers either paper prints).
 
-Each of our rows is joined to the published cell of the same (method, test corruption), with the difference and the
+Each of our rows is joined to the published cell of the same (variant, test corruption), with the difference and the
 scale both were computed at, so that a demo is never read as a reproduction.
 """
 
@@ -14,6 +14,21 @@ from robopt.errors import RoboptError
 
 PUBLISHED_HEATMAPS = Path(__file__).with_name("published_damp_heatmaps.csv")
 
+#: DAMP's heatmap figure of each paper dataset (arXiv v1: Fig. 1 CIFAR-100, Fig. 4 CIFAR-10, Fig. 5 Tiny-ImageNet);
+#: the datasets of ``published_damp_heatmaps.csv`` (a test keeps the two in step).
+PAPER_HEATMAP_FIGURES = {"cifar100": "fig1", "cifar10": "fig4", "tinyimagenet": "fig5"}
+
+
+def heatmap_figure_name(dataset: str) -> str:
+    """``damp_fig1_cifar100`` etc. for the paper's datasets, ``damp_heatmap_<dataset>`` for others."""
+    return f"damp_{PAPER_HEATMAP_FIGURES.get(dataset, 'heatmap')}_{dataset}"
+
+
+def has_published_comparison(datasets: list[str], stand_ins: dict[str, str]) -> bool:
+    """Whether any of ``datasets`` has published heatmap numbers, itself or through a configured stand-in."""
+    return any(dataset in PAPER_HEATMAP_FIGURES or dataset in stand_ins for dataset in datasets)
+
+
 #: The setting of each published heatmap (DAMP App. F and the figure captions).
 PAPER_SCALE = {
     "cifar10": "ResNet18, 300 epochs, full training set, 3 seeds",
@@ -22,18 +37,18 @@ PAPER_SCALE = {
 }
 
 COMPARISON_COLUMNS = [
-    "dataset", "paper_dataset", "method", "test_corruption", "ours", "paper", "difference", "ours_scale", "paper_scale",
+    "dataset", "paper_dataset", "variant", "test_corruption", "ours", "paper", "difference", "ours_scale", "paper_scale",
 ]
 
 
 def read_published_heatmaps(path: str | Path = PUBLISHED_HEATMAPS) -> pd.DataFrame:
-    """Tidy published cells: paper_dataset, method, test_corruption, value."""
+    """Tidy published cells: paper_dataset, variant, test_corruption, value."""
     return pd.read_csv(path, comment="#")
 
 
 def paper_dataset_for(dataset: str, published: pd.DataFrame, stand_ins: dict[str, str]) -> str | None:
     """The published dataset shown beside ``dataset``: itself where the paper has it, else its configured stand-in."""
-    if dataset in set(published["paper_dataset"]):
+    if dataset in PAPER_HEATMAP_FIGURES:
         return dataset
     return stand_ins.get(dataset)
 
@@ -61,9 +76,9 @@ def heatmap_vs_paper(
         if "none" not in shared or len(shared) < 2:
             raise RoboptError(f"{dataset}: the corruption-error table shares too few columns with the paper's")
         rows = rows.assign(avg=rows[shared].mean(axis=1))
-        long = rows.melt(id_vars=["dataset", "method"], value_vars=[*shared, "avg"], var_name="test_corruption",
+        long = rows.melt(id_vars=["dataset", "variant"], value_vars=[*shared, "avg"], var_name="test_corruption",
                          value_name="ours")
-        joined = long.merge(paper.rename(columns={"value": "paper"}), on=["method", "test_corruption"])
+        joined = long.merge(paper.rename(columns={"value": "paper"}), on=["variant", "test_corruption"])
         joined["difference"] = joined["ours"] - joined["paper"]
         joined["ours_scale"] = scales.get(dataset, "")
         joined["paper_scale"] = PAPER_SCALE[paper_dataset]
@@ -74,7 +89,7 @@ def heatmap_vs_paper(
             "set comparison.stand_ins to show one beside another dataset"
         )
     table = pd.concat(parts, ignore_index=True)[COMPARISON_COLUMNS]
-    return table.sort_values(["dataset", "method"], kind="stable", ignore_index=True)
+    return table.sort_values(["dataset", "variant"], kind="stable", ignore_index=True)
 
 
 def comparison_caption(table: pd.DataFrame, published: pd.DataFrame | None = None) -> str:
@@ -85,7 +100,7 @@ def comparison_caption(table: pd.DataFrame, published: pd.DataFrame | None = Non
         stand_in = "" if dataset == paper_dataset else " (stand-in: a different dataset, not a reproduction)"
         lines.append(f"Ours on {dataset}: {part['ours_scale'].iloc[0]}. Paper on {paper_dataset}: "
                      f"{PAPER_SCALE[paper_dataset]}{stand_in}.")
-        missing = sorted(set(published.loc[published["paper_dataset"] == paper_dataset, "method"]) - set(part["method"]))
+        missing = sorted(set(published.loc[published["paper_dataset"] == paper_dataset, "variant"]) - set(part["variant"]))
         if missing:
             lines.append(f"Published rows not computed here: {', '.join(missing)}.")
     return " ".join(lines)

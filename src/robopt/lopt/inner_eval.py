@@ -27,14 +27,17 @@ UpdateRule = Callable[[Params, Params, object], tuple[Params, object]]
 
 @dataclass
 class EvalSettings:
+    """One evaluation run's inner training, from a validated ``lopt.evaluation`` block
+    (``robopt.lopt.settings.eval_settings``)."""
+
     steps: int
-    batch_size: int = 128
-    log_every: int = 100
-    test_images: int = 2000
-    curve_targets: Sequence[Target] = (("gaussian", 0.05),)
-    final_targets: Sequence[Target] = (("clean", 0.0),)
-    implementation: str = "auto"
-    seed: int = 0
+    batch_size: int
+    log_every: int
+    test_images: int
+    curve_targets: Sequence[Target]  # logged along inner training
+    final_targets: Sequence[Target]  # after the last step
+    implementation: str
+    seed: int
 
     def __post_init__(self) -> None:
         if self.steps < 1 or self.log_every < 1 or self.test_images < 1:

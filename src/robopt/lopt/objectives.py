@@ -20,19 +20,19 @@ class Noise:
     """A noise distribution over uint8 NHWC images: ``kind`` gaussian (``sigma``), corruption (a mix) or clean."""
 
     kind: str
-    sigma: float = 0.05
-    corruptions: tuple[str, ...] = ()
-    severities: tuple[int, ...] = (1, 2, 3)
-    scale: str = "cifar"
+    sigma: float | None = None  # Gaussian only
+    corruptions: tuple[str, ...] = ()  # corruption mix only
+    severities: tuple[int, ...] = ()
+    scale: str = ""  # corruption-parameter table (cifar, tinyimagenet, imagenet); corruption mix only
 
     def __post_init__(self) -> None:
         if self.kind not in NOISE_KINDS:
             raise ValueError(f"unknown noise {self.kind!r}; valid noises: {', '.join(NOISE_KINDS)}")
-        if self.kind == "gaussian" and self.sigma < 0:
-            raise ValueError(f"Gaussian noise scale must be >= 0, got {self.sigma}")
+        if self.kind == "gaussian" and (self.sigma is None or self.sigma < 0):
+            raise ValueError(f"Gaussian noise needs a scale sigma >= 0, got {self.sigma}")
         if self.kind == "corruption":
-            if not self.corruptions:
-                raise ValueError("a corruption noise needs at least one corruption")
+            if not self.corruptions or not self.severities or not self.scale:
+                raise ValueError("a corruption noise needs corruptions, severities and a corruption scale")
             for name in self.corruptions:
                 CORRUPTIONS.get(name)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -33,25 +33,26 @@ CURVE_COLUMNS = ["iteration", "target", "loss", "truncation", "resets", "inner_s
 
 @dataclass
 class OuterSettings:
+    """Outer-training of one seed, from a validated ``lopt.outer`` block (``robopt.lopt.settings.outer_settings``)."""
+
     iterations: int
     pairs: int
-    batch_size: int = 128
-    truncation_start: int = 100
-    truncation_end: int = 10_000
-    truncation_ramp: int = 5_000
-    truncation_jitter: float = 0.2
-    es_std: float = 0.01
-    meta_lr: float = 1e-3
-    meta_beta1: float = 0.5
-    meta_beta2: float = 0.999
-    meta_clip: float = 0.1
-    reset_factor: float = 2.0
-    eval_every: int = 10
-    checkpoint_every: int = 10
-    monitor: tuple[str, ...] = ()
-    implementation: str = "auto"
-    seed: int = 0
-    extra: dict = field(default_factory=dict)
+    batch_size: int
+    truncation_start: int
+    truncation_end: int
+    truncation_ramp: int
+    truncation_jitter: float
+    es_std: float
+    meta_lr: float
+    meta_beta1: float
+    meta_clip: float
+    reset_factor: float
+    eval_every: int
+    checkpoint_every: int
+    monitor: tuple[str, ...]
+    implementation: str
+    seed: int
+    meta_beta2: float = 0.999  # Adam's usual second-moment decay; not a config key (the predecessor's value)
 
     def __post_init__(self) -> None:
         positive = ("iterations", "pairs", "batch_size", "truncation_start", "truncation_end", "eval_every",

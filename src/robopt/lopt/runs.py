@@ -9,28 +9,28 @@ import pandas as pd
 import torch
 
 from robopt.data.format import ImageSplit
-from robopt.data.prepare import CORRUPTION_SCALE
 from robopt.lopt.adam import adam_step, init_adam
 from robopt.lopt.data import InnerData
-from robopt.lopt.inner_eval import EvaluationSets, inner_train
+from robopt.lopt.inner_eval import EvalSettings, EvaluationSets, inner_train
 from robopt.lopt.mlp_optimizer import init_state, learned_step
-from robopt.lopt.outer import OuterTrainer
-from robopt.lopt.settings import eval_settings, noise_of_kind, objective_noise, outer_settings, train_noise_kind
+from robopt.lopt.objectives import Noise
+from robopt.lopt.outer import OuterSettings, OuterTrainer
 
 
-def inner_data(lopt: dict[str, Any], train: ImageSplit, device: torch.device) -> InnerData:
-    return InnerData.from_split(train, lopt.get("validation_fraction", 0.1), lopt.get("split_seed", 0),
-                                CORRUPTION_SCALE[lopt["dataset"]], device)
+def inner_data(block: dict[str, Any], train: ImageSplit, scale: str, device: torch.device) -> InnerData:
+    """The inner problem's training and validation images (the block's seeded hold-out) on ``device``."""
+    return InnerData.from_split(train, block["validation_fraction"], block["split_seed"], scale, device)
 
 
 def outer_train(
-    lopt: dict[str, Any], experiment: str, seed: int, data: InnerData, checkpoint: str | Path | None
+    settings: OuterSettings, objective: Noise, data: InnerData, checkpoint: str | Path | None, labels: dict[str, Any]
 ) -> tuple[torch.Tensor, pd.DataFrame]:
-    """Outer-train one seed of ``experiment``; returns theta and the tidy outer-training curve."""
-    trainer = OuterTrainer(outer_settings(lopt, seed), data, objective_noise(lopt, experiment), data.train_images.device)
-    curve = trainer.run(checkpoint, log_every=max(1, lopt["outer"]["iterations"] // 20))
-    curve.insert(0, "seed", seed)
-    curve.insert(0, "experiment", experiment)
+    """Outer-train one seed; returns theta and the tidy outer-training curve with ``labels`` (experiment,
+    objective, seed) as its first columns."""
+    trainer = OuterTrainer(settings, data, objective, data.train_images.device)
+    curve = trainer.run(checkpoint, log_every=max(1, settings.iterations // 20))
+    for position, (column, value) in enumerate(labels.items()):
+        curve.insert(position, column, value)
     return trainer.theta.cpu(), curve
 
 
@@ -55,48 +55,39 @@ def select_seed(curves: pd.DataFrame, final_fraction: float = 0.1) -> pd.DataFra
     return table
 
 
-def evaluation_sets(lopt: dict[str, Any], data: InnerData, test: ImageSplit) -> EvaluationSets:
-    evaluation = lopt["evaluation"]
-    device = data.train_images.device
-    return EvaluationSets(data, test.images.to(device), test.labels.to(device), evaluation.get("test_images", 10_000),
-                          evaluation.get("seed", 0))
-
-
 def clean_and_noised_runs(
-    lopt: dict[str, Any], kind: str, sigma: float, update, state, members: int, data: InnerData, test: ImageSplit
+    update, state, members: int, data: InnerData, test: ImageSplit, settings: EvalSettings, noise: Noise
 ) -> pd.DataFrame:
-    """The same update rule inner-trained on clean data and on ``kind``-noised data, on one set of evaluation sets."""
-    settings, sets = eval_settings(lopt, kind, sigma), evaluation_sets(lopt, data, test)
-    frames = [inner_train(update, state, members, data, sets, settings, noise)
-              for noise in (None, noise_of_kind(lopt, kind, sigma))]
+    """The same update rule inner-trained on clean data and on ``noise``-noised data, on one set of evaluation sets."""
+    device = data.train_images.device
+    sets = EvaluationSets(data, test.images.to(device), test.labels.to(device), settings.test_images, settings.seed)
+    frames = [inner_train(update, state, members, data, sets, settings, train_noise) for train_noise in (None, noise)]
     return pd.concat(frames, ignore_index=True)
 
 
 def evaluate_learned(
-    lopt: dict[str, Any], experiment: str, theta: torch.Tensor, data: InnerData, test: ImageSplit
+    theta: torch.Tensor, settings: EvalSettings, noise: Noise, data: InnerData, test: ImageSplit
 ) -> pd.DataFrame:
-    """Inner-train with the learned optimizer on clean and on noised data; tidy evaluation rows."""
+    """Inner-train with the learned optimizer ``theta`` on clean and on noised data; tidy evaluation rows."""
     meta = theta.to(data.train_images.device)[None]
 
     def update(params, grads, state):
         return learned_step(meta, params, grads, state)
 
-    sigma = lopt["experiments"][experiment].get("sigma", 0.05)
-    table = clean_and_noised_runs(lopt, train_noise_kind(lopt, experiment), sigma, update, init_state, 1, data, test)
-    table = table.drop(columns="member")
+    table = clean_and_noised_runs(update, init_state, 1, data, test, settings, noise).drop(columns="member")
     table.insert(0, "lr", float("nan"))
-    table.insert(0, "optimizer", f"lopt_{experiment}")
     return table
 
 
-def evaluate_adam(lopt: dict[str, Any], kind: str, data: InnerData, test: ImageSplit, sigma: float = 0.05) -> pd.DataFrame:
-    """Adam over the learning-rate grid (one population), inner-trained on clean and on ``kind``-noised data."""
-    lrs = torch.tensor(lopt["evaluation"]["adam_lrs"], device=data.train_images.device)
+def evaluate_adam(
+    lrs: list[float], settings: EvalSettings, noise: Noise, data: InnerData, test: ImageSplit
+) -> pd.DataFrame:
+    """Adam over the learning-rate grid ``lrs`` (one population), inner-trained on clean and on noised data."""
+    rates = torch.tensor(lrs, device=data.train_images.device)
 
     def update(params, grads, state):
-        return adam_step(lrs, params, grads, state)
+        return adam_step(rates, params, grads, state)
 
-    table = clean_and_noised_runs(lopt, kind, sigma, update, init_adam, len(lrs), data, test)
-    table.insert(0, "lr", lrs.cpu()[table["member"].to_numpy()].numpy())
-    table.insert(0, "optimizer", f"adam_{kind}")
+    table = clean_and_noised_runs(update, init_adam, len(rates), data, test, settings, noise)
+    table.insert(0, "lr", rates.cpu()[table["member"].to_numpy()].numpy())
     return table.drop(columns="member")

@@ -1,67 +1,133 @@
-"""Turn the validated ``lopt`` config block into outer-training settings, noises and evaluation targets."""
+"""The validated ``lopt`` config block -> the typed settings of each learned-optimizer job, built once per job.
+
+Which keys each stage reads lives here (``stage_params``), so that a change to an evaluation setting does not rerun
+outer-training (Snakemake reruns a job whose params changed). Experiments are told apart by their ``objective``,
+never by their name. Every default is the schema's: the block arrives validated with defaults filled in.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from robopt.data.prepare import CORRUPTION_SCALE
+from robopt.config import ConfigError
 from robopt.lopt.inner_eval import EvalSettings, Target
 from robopt.lopt.objectives import Noise
 from robopt.lopt.outer import OuterSettings
 
-
-def noise_of_kind(lopt: dict[str, Any], kind: str, sigma: float = 0.05) -> Noise:
-    mix = lopt["corruption_mix"]
-    return Noise(kind, sigma=sigma, corruptions=tuple(mix["train"]) if kind == "corruption" else (),
-                 severities=tuple(mix.get("severities", (1, 2, 3))), scale=CORRUPTION_SCALE[lopt["dataset"]])
+#: Keys every learned-optimizer job reads.
+SHARED_KEYS = ("dataset", "validation_fraction", "split_seed", "device", "implementation", "corruption_mix")
+STAGES = ("outer", "evaluate", "adam")
 
 
-def objective_noise(lopt: dict[str, Any], experiment: str) -> Noise:
+def train_noise_kind(spec: dict[str, Any]) -> str:
+    """Which noise an experiment's 'noised' inner-training runs use (gaussian or corruption)."""
+    return spec.get("train_noise", spec["objective"])
+
+
+def noise_kinds(lopt: dict[str, Any]) -> list[str]:
+    """The noise kinds of the noised inner-training runs: one Adam baseline job each."""
+    return sorted({train_noise_kind(spec) for spec in lopt["experiments"].values()})
+
+
+def experiments_with_noise(lopt: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: spec for name, spec in lopt["experiments"].items() if train_noise_kind(spec) == kind}
+
+
+def check_lopt(lopt: dict[str, Any]) -> None:
+    """Cross-key checks of a validated ``lopt`` block; raise naming the key."""
+    for name, spec in lopt["experiments"].items():
+        if train_noise_kind(spec) == "clean":
+            raise ConfigError(f"lopt.experiments.{name}: set train_noise (gaussian or corruption) for a clean objective")
+    sigmas = {spec["sigma"] for spec in experiments_with_noise(lopt, "gaussian").values()}
+    if len(sigmas) > 1:
+        raise ConfigError("lopt.experiments: the experiments inner-trained on Gaussian noise must share one sigma "
+                          f"(one Adam baseline serves them all), got {sorted(sigmas)}")
+
+
+def stage_params(lopt: dict[str, Any], stage: str, name: str) -> dict[str, Any]:
+    """The part of the ``lopt`` block one job of ``stage`` reads; ``name`` is the experiment (outer, evaluate) or
+    the noise kind (adam)."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown lopt stage {stage!r}; stages: {', '.join(STAGES)}")
+    block = {key: lopt[key] for key in SHARED_KEYS}
+    if stage == "adam":  # only what sets the noise: the objective and its scale
+        block["experiments"] = {experiment: {"objective": spec["objective"], "sigma": spec["sigma"]}
+                                for experiment, spec in experiments_with_noise(lopt, name).items()}
+        block["evaluation"] = lopt["evaluation"]
+    elif stage == "outer":
+        spec = lopt["experiments"][name]
+        block["experiments"] = {name: {k: v for k, v in spec.items() if k != "train_noise"}}
+        block["outer"] = lopt["outer"]
+    else:
+        block["experiments"] = {name: lopt["experiments"][name]}
+        block["evaluation"] = lopt["evaluation"]
+    return block
+
+
+def figure_params(lopt: dict[str, Any]) -> dict[str, Any]:
+    """What the Metz figures read of the config: the Gaussian objective's sigma and the mix's severities."""
+    gaussian = [spec["sigma"] for spec in lopt["experiments"].values() if spec["objective"] == "gaussian"]
+    return {"sigma": gaussian[0] if gaussian else None, "severities": lopt["corruption_mix"]["severities"]}
+
+
+def noise_of_kind(block: dict[str, Any], kind: str, sigma: float | None, scale: str) -> Noise:
+    """Gaussian noise at ``sigma``, the block's corruption mix (its train corruptions), or clean; the mix's
+    severities and the dataset's corruption scale ride along (the monitored corruptions use them)."""
+    mix = block["corruption_mix"]
+    return Noise(kind, sigma=sigma if kind == "gaussian" else None,
+                 corruptions=tuple(mix["train"]) if kind == "corruption" else (),
+                 severities=tuple(mix["severities"]), scale=scale)
+
+
+def objective_noise(block: dict[str, Any], experiment: str, scale: str) -> Noise:
     """The noise of the outer objective of ``experiment``."""
-    spec = lopt["experiments"][experiment]
-    return noise_of_kind(lopt, spec["objective"], spec.get("sigma", 0.05))
+    spec = block["experiments"][experiment]
+    return noise_of_kind(block, spec["objective"], spec["sigma"], scale)
 
 
-def train_noise_kind(lopt: dict[str, Any], experiment: str) -> str:
-    """Which noise the experiment's 'noised' inner-training runs use (gaussian or corruption)."""
-    spec = lopt["experiments"][experiment]
-    kind = spec.get("train_noise", spec["objective"])
-    if kind == "clean":
-        raise ValueError(f"lopt.experiments.{experiment}: set train_noise (gaussian or corruption) for a clean objective")
-    return kind
+def train_noise(block: dict[str, Any], experiment: str, scale: str) -> Noise:
+    """The noise of ``experiment``'s noised inner-training runs."""
+    spec = block["experiments"][experiment]
+    return noise_of_kind(block, train_noise_kind(spec), spec["sigma"], scale)
 
 
-def outer_settings(lopt: dict[str, Any], seed: int) -> OuterSettings:
-    outer, truncation = lopt["outer"], lopt["outer"]["truncation"]
+def adam_noise(block: dict[str, Any], kind: str, scale: str) -> Noise:
+    """The noise of the Adam baseline's noised runs (an ``adam`` stage block: the experiments of this kind)."""
+    sigma = next(iter(block["experiments"].values()))["sigma"]
+    return noise_of_kind(block, kind, sigma, scale)
+
+
+def outer_settings(block: dict[str, Any], seed: int) -> OuterSettings:
+    outer, truncation = block["outer"], block["outer"]["truncation"]
     return OuterSettings(
-        iterations=outer["iterations"], pairs=outer["pairs"], batch_size=outer.get("batch_size", 128),
+        iterations=outer["iterations"], pairs=outer["pairs"], batch_size=outer["batch_size"],
         truncation_start=truncation["start"], truncation_end=truncation["end"],
-        truncation_ramp=truncation["ramp_iterations"], truncation_jitter=truncation.get("jitter", 0.2),
-        es_std=outer.get("es_std", 0.01), meta_lr=outer.get("meta_lr", 1e-3), meta_beta1=outer.get("meta_beta1", 0.5),
-        meta_clip=outer.get("meta_clip", 0.1), reset_factor=outer.get("reset_factor", 2.0),
-        eval_every=outer.get("eval_every", 10), checkpoint_every=outer.get("checkpoint_every", 10),
-        monitor=tuple(lopt["corruption_mix"].get("monitored", ())), implementation=lopt.get("implementation", "auto"),
-        seed=seed,
+        truncation_ramp=truncation["ramp_iterations"], truncation_jitter=truncation["jitter"],
+        es_std=outer["es_std"], meta_lr=outer["meta_lr"], meta_beta1=outer["meta_beta1"],
+        meta_clip=outer["meta_clip"], reset_factor=outer["reset_factor"], eval_every=outer["eval_every"],
+        checkpoint_every=outer["checkpoint_every"], monitor=tuple(block["corruption_mix"]["monitored"]),
+        implementation=block["implementation"], seed=seed,
     )
 
 
-def evaluation_targets(lopt: dict[str, Any], kind: str, sigma: float = 0.05) -> tuple[list[Target], list[Target]]:
-    """(targets logged along inner training, targets of the final test losses) for a noise ``kind``."""
-    mix, evaluation = lopt["corruption_mix"], lopt["evaluation"]
-    if kind == "gaussian":
-        curve = [("gaussian", sigma), ("clean", 0.0)]
+def evaluation_targets(block: dict[str, Any], noise: Noise) -> tuple[list[Target], list[Target]]:
+    """(targets logged along inner training, targets of the final test losses) for runs noised with ``noise``."""
+    mix, evaluation = block["corruption_mix"], block["evaluation"]
+    if noise.kind == "gaussian":
+        curve = [("gaussian", noise.sigma), ("clean", 0.0)]
     else:
-        curve = [(name, s) for name in mix.get("monitored", ()) for s in mix.get("severities", (1, 2, 3))]
-    corruptions = list(dict.fromkeys(list(mix["train"]) + list(mix.get("heldout", ()))))
+        curve = [(name, s) for name in mix["monitored"] for s in mix["severities"]]
+    corruptions = list(dict.fromkeys([*mix["train"], *mix["heldout"]]))
     final = [("clean", 0.0)] + [("gaussian", s) for s in evaluation["gaussian_scales"]]
-    final += [(name, s) for name in corruptions for s in evaluation.get("severities", (1, 2, 3, 4, 5))]
+    final += [(name, s) for name in corruptions for s in evaluation["severities"]]
     return curve, final
 
 
-def eval_settings(lopt: dict[str, Any], kind: str, sigma: float = 0.05) -> EvalSettings:
-    evaluation = lopt["evaluation"]
-    curve, final = evaluation_targets(lopt, kind, sigma)
-    return EvalSettings(steps=evaluation["inner_steps"], batch_size=evaluation.get("batch_size", 128),
-                        log_every=evaluation.get("log_every", 100), test_images=evaluation.get("test_images", 10_000),
-                        curve_targets=curve, final_targets=final, implementation=lopt.get("implementation", "auto"),
-                        seed=evaluation.get("seed", 0))
+def eval_settings(block: dict[str, Any], noise: Noise) -> EvalSettings:
+    """Inner-training settings of the evaluation runs whose noised runs use ``noise``."""
+    evaluation = block["evaluation"]
+    curve, final = evaluation_targets(block, noise)
+    return EvalSettings(steps=evaluation["inner_steps"], batch_size=evaluation["batch_size"],
+                        log_every=evaluation["log_every"], test_images=evaluation["test_images"],
+                        curve_targets=curve, final_targets=final, implementation=block["implementation"],
+                        seed=evaluation["seed"])

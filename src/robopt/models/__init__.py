@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from torch import nn
 
@@ -22,11 +23,20 @@ def build_model(name: str, num_classes: int) -> nn.Module:
     return MODELS.get(name)(num_classes)
 
 
-__all__ = ["MODELS", "PreActResNet18", "SmallCNN", "build_model", "load_trained", "resnet18"]
+__all__ = ["MODELS", "PreActResNet18", "SmallCNN", "build_model", "load_trained", "resnet18", "save_trained"]
 
 
-def load_trained(path, device="cpu"):
-    """(checkpoint dict, model in eval mode on ``device``) from a ``model.pt`` written by ``train_model``."""
+def save_trained(model: nn.Module, name: str, num_classes: int, mean: list[float], std: list[float],
+                 path: str | Path) -> None:
+    """Write a trained model as ``model.pt`` (architecture, classes, normalisation, weights), atomically."""
+    from robopt.io import save_torch
+
+    save_torch({"model": name, "num_classes": num_classes, "mean": list(mean), "std": list(std),
+                "state_dict": model.state_dict()}, path)
+
+
+def load_trained(path: str | Path, device: str = "cpu") -> tuple[dict, nn.Module]:
+    """(checkpoint dict, model in eval mode on ``device``) from a ``model.pt`` written by ``save_trained``."""
     import torch
 
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)

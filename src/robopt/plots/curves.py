@@ -11,19 +11,19 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.axes import Axes
 
-from robopt.config import split_method
 from robopt.evaluate import read_tidy
 from robopt.plots.style import (
-    METHOD_STYLE,
     legend_outside,
     method_style,
     new_figure,
-    ordered,
+    ordered_variants,
     save_figure,
     seeds_label,
+    variant_label,
 )
+from robopt.variants import CLEAN
 
-HISTORY_COLUMNS = ["dataset", "method", "seed", "epoch", "split", "metric", "value"]
+HISTORY_COLUMNS = ["dataset", "variant", "method", "train_corruption", "seed", "epoch", "split", "metric", "value"]
 PANELS = {"loss": "training loss", "accuracy": "training accuracy (%)", "lr": "learning rate"}
 
 
@@ -32,31 +32,24 @@ def read_histories(paths: list[str | Path]) -> pd.DataFrame:
     return pd.concat([read_tidy(path, HISTORY_COLUMNS) for path in paths], ignore_index=True)
 
 
-def curve_label(method: str) -> str:
-    base, corruption = split_method(method)
-    label = method_style(base)["label"]
-    return f"{label} + {corruption.replace('_', ' ')} aug." if corruption else label
-
-
 def plot_training_curves(history: pd.DataFrame, dataset: str, pdf_path: str | Path, meta: dict[str, str]) -> list[Axes]:
     """Three panels (loss, accuracy, learning rate on a log scale) against epoch for one dataset's models."""
     part = history[(history["dataset"] == dataset) & (history["split"] == "train")]
     if part.empty:
         raise ValueError(f"no training history for dataset {dataset!r}")
-    methods = ordered(part["method"], METHOD_STYLE)
+    models = ordered_variants(part)
     fig, axes = new_figure(len(PANELS), width_per_panel=2.9, legend_width=2.0)
     for ax, (metric, label) in zip(axes, PANELS.items(), strict=True):
         rows = part[part["metric"] == metric]
         scale = 100.0 if metric == "accuracy" else 1.0
-        for k, method in enumerate(methods):
-            per_epoch = rows[rows["method"] == method].groupby("epoch")["value"].agg(["mean", "min", "max"])
-            base, corruption = split_method(method)
-            style = method_style(base)
-            seeds = part.loc[part["method"] == method, "seed"].nunique()
+        for k, (variant, method, corruption) in enumerate(models):
+            per_epoch = rows[rows["variant"] == variant].groupby("epoch")["value"].agg(["mean", "min", "max"])
+            style = method_style(method)
+            seeds = part.loc[part["variant"] == variant, "seed"].nunique()
             ax.plot(per_epoch.index, scale * per_epoch["mean"], color=style["color"],
-                    linestyle=":" if corruption else style["linestyle"], marker=style["marker"], markersize=3,
-                    markevery=max(1, len(per_epoch) // 6), label=f"{curve_label(method)} ({seeds_label(seeds)})",
-                    zorder=3 + k)
+                    linestyle=style["linestyle"] if corruption == CLEAN else ":", marker=style["marker"],
+                    markersize=3, markevery=max(1, len(per_epoch) // 6),
+                    label=f"{variant_label(method, corruption)} ({seeds_label(seeds)})", zorder=3 + k)
             if seeds > 1:
                 ax.fill_between(per_epoch.index, scale * per_epoch["min"], scale * per_epoch["max"],
                                 color=style["color"], alpha=0.15, linewidth=0)

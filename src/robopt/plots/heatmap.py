@@ -15,31 +15,33 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
-from robopt.config import split_method
 from robopt.plots.style import METHOD_STYLE, RC, method_style, ordered, save_figure, seeds_label
+from robopt.variants import CLEAN
 
 #: DAMP shows the 5 corruption-augmented SGD models with the lowest average corruption error.
 MAX_AUGMENTED_ROWS = 5
 
 
-def row_label(method: str) -> str:
-    base, corruption = split_method(method)
-    if corruption:
-        return f"SGD, {corruption.replace('_', ' ')}"
-    return f"{method_style(base)['label']}, none"
+#: Columns of the corruption-error table that describe a row rather than a test corruption.
+KEY_COLUMNS = ("dataset", "variant", "method", "train_corruption", "none", "avg")
+
+
+def row_label(method: str, train_corruption: str) -> str:
+    """The paper's row label: (method, training corruption), e.g. ``DAMP, none`` or ``SGD, fog``."""
+    return f"{method_style(method)['label']}, {train_corruption.replace('_', ' ')}"
 
 
 def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int, pdf_path: str | Path,
                                   meta: dict[str, str]) -> plt.Figure:
     """Heatmap of one dataset's rows of the ``damp_corruption_error`` table (SGD's all-ones row left out)."""
-    rows = table[(table["dataset"] == dataset) & (table["method"] != "sgd")]
+    rows = table[(table["dataset"] == dataset) & ~((table["method"] == "sgd") & (table["train_corruption"] == CLEAN))]
     if rows.empty:
         raise ValueError(f"no corruption-error rows for dataset {dataset!r} besides SGD")
-    augmented = rows["method"].str.startswith("sgd_aug_")
+    augmented = rows["train_corruption"] != CLEAN
     best_augmented = rows[augmented].sort_values("avg").head(MAX_AUGMENTED_ROWS)  # the paper's 5 best by avg
     plain = rows[~augmented].set_index("method").loc[ordered(rows.loc[~augmented, "method"], METHOD_STYLE)]
     rows = pd.concat([plain.reset_index(), best_augmented])
-    corruptions = [c for c in rows.columns if c not in ("dataset", "method", "none", "avg")]
+    corruptions = [c for c in rows.columns if c not in KEY_COLUMNS]
     columns = corruptions + ["none", "avg"]
     values = rows[columns].to_numpy(dtype=float)
     spread = max(float(np.nanmax(np.abs(values - 1.0))), 0.05)
@@ -50,7 +52,8 @@ def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int,
             ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
                     color="white" if abs(value - 1.0) > 0.6 * spread else "black")
         ax.set_xticks(range(len(columns)), [c.replace("_", " ") for c in columns], rotation=60, ha="right")
-        ax.set_yticks(range(len(rows)), [row_label(m) for m in rows["method"]])
+        ax.set_yticks(range(len(rows)), [row_label(m, c) for m, c in zip(rows["method"], rows["train_corruption"],
+                                                                          strict=True)])
         ax.axvline(len(corruptions) - 0.5, color="black", linewidth=1)
         ax.set_xlabel("test corruption")
         ax.set_ylabel("method, training corruption")

@@ -17,16 +17,22 @@ import pandas as pd
 
 from robopt.plots.style import legend_outside, new_figure, save_figure
 
-EVALUATION_COLUMNS = ["optimizer", "lr", "train_data", "step", "split", "noise", "level", "loss"]
-CURVE_COLUMNS = ["experiment", "seed", "iteration", "target", "loss"]
+EVALUATION_COLUMNS = ["optimizer", "objective", "lr", "train_data", "step", "split", "noise", "level", "loss"]
+CURVE_COLUMNS = ["experiment", "objective", "seed", "iteration", "target", "loss"]
 TRAIN_STYLE = {"clean": "-", "noised": "--"}
 
 
-def optimizer_style(optimizer: str) -> dict:
-    """Colour, marker and label of an optimizer id (lopt_<experiment> or adam_<noise>)."""
+def learned_optimizers(frame: pd.DataFrame, objective: str) -> list[str]:
+    """The optimizer ids (``lopt_<experiment>``) of the experiments outer-trained on ``objective``, in file order."""
+    return list(dict.fromkeys(frame.loc[frame["objective"] == objective, "optimizer"]))
+
+
+def optimizer_style(optimizer: str, evaluation: pd.DataFrame) -> dict:
+    """Colour, marker and label of an optimizer id: Adam (``adam_<noise>``), or a learned optimizer styled by the
+    objective it was outer-trained on."""
     if optimizer.startswith("adam"):
         return {"color": "#c9a400", "marker": "^", "label": "Adam (lr tuned)"}
-    if optimizer == "lopt_clean":
+    if optimizer in learned_optimizers(evaluation, "clean"):
         return {"color": "#1f4fb4", "marker": "s", "label": "LO, clean objective"}
     return {"color": "black", "marker": "o", "label": "LO, noised objective"}
 
@@ -53,7 +59,7 @@ def draw_curves(ax: plt.Axes, rows: pd.DataFrame, optimizers: Sequence[str]) -> 
     """Test loss against inner step, one line per (optimizer, train data), averaged over the rows' levels."""
     steps_rows = rows[rows["split"] == "test"]
     for optimizer in optimizers:
-        style = optimizer_style(optimizer)
+        style = optimizer_style(optimizer, rows)
         for train_data, linestyle in TRAIN_STYLE.items():
             part = steps_rows[(steps_rows["optimizer"] == optimizer) & (steps_rows["train_data"] == train_data)]
             if part.empty:
@@ -67,11 +73,15 @@ def draw_curves(ax: plt.Axes, rows: pd.DataFrame, optimizers: Sequence[str]) -> 
     ax.set_ylabel("test loss")
 
 
-def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, experiment: str, sigma: float,
-                        pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
-    """Fig. 1a: outer objective against outer iteration, every seed, with the tuned Adam baselines as lines."""
+def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, sigma: float, pdf_path: str | Path,
+                        meta: dict[str, str]) -> plt.Figure:
+    """Fig. 1a: outer objective of the (first) Gaussian-objective experiment against outer iteration, every seed,
+    with the tuned Adam baselines as lines."""
     fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.2, legend_width=2.6)
-    outer = curves[(curves["experiment"] == experiment) & (curves["target"] == "outer")]
+    gaussian = curves[curves["objective"] == "gaussian"]
+    if gaussian.empty:
+        raise ValueError("Fig. 1a needs an experiment with objective gaussian in the outer-training curves")
+    outer = gaussian[(gaussian["experiment"] == gaussian["experiment"].iloc[0]) & (gaussian["target"] == "outer")]
     linestyles = ["-", "--", ":", "-."]
     for k, (seed, group) in enumerate(outer.groupby("seed")):
         ax.plot(group["iteration"], group["loss"], color="black", linestyle=linestyles[k % 4], linewidth=1,
@@ -92,28 +102,28 @@ def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, experime
     return fig
 
 
-def plot_inner_training(evaluation: pd.DataFrame, experiment: str, sigma: float, pdf_path: str | Path,
+def plot_inner_training(evaluation: pd.DataFrame, sigma: float, pdf_path: str | Path,
                         meta: dict[str, str]) -> plt.Figure:
     """Fig. 1b: test loss under Gaussian noise ``sigma`` along inner training, LO vs tuned Adam."""
     fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.2, legend_width=2.6)
     rows = with_chosen_adam(evaluation, "gaussian", [sigma])
     rows = rows[(rows["noise"] == "gaussian") & np.isclose(rows["level"], sigma)]
-    draw_curves(ax, rows, [f"lopt_{experiment}", "adam_gaussian"])
+    draw_curves(ax, rows, learned_optimizers(evaluation, "gaussian")[:1] + ["adam_gaussian"])
     ax.set_title(f"Inner training, test noise {sigma:g} (1 inner run each)")
     legend_outside(ax)
     save_figure(fig, pdf_path, meta)
     return fig
 
 
-def plot_noise_scales(evaluation: pd.DataFrame, experiment: str, pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
+def plot_noise_scales(evaluation: pd.DataFrame, pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
     """Fig. 1c: final test loss against the Gaussian noise scale at test (Adam's lr chosen per scale)."""
     fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.2, legend_width=2.6)
     final = evaluation[(evaluation["noise"] == "gaussian") & (evaluation["split"] == "test")]
     final = final[final["step"] == final["step"].max()]
     scales = sorted(final["level"].unique())
     chosen = {scale: with_chosen_adam(evaluation, "gaussian", [scale]) for scale in scales}  # Adam's lr per scale
-    for optimizer in [f"lopt_{experiment}", "adam_gaussian"]:
-        style = optimizer_style(optimizer)
+    for optimizer in learned_optimizers(evaluation, "gaussian")[:1] + ["adam_gaussian"]:
+        style = optimizer_style(optimizer, evaluation)
         for train_data, linestyle in TRAIN_STYLE.items():
             points = []
             for scale, rows in chosen.items():
@@ -139,7 +149,8 @@ def plot_corruption_panels(evaluation: pd.DataFrame, corruptions: Sequence[str],
     """Fig. 2 / App. B: per corruption, test loss along inner training (mean over ``severities``): LO-robust,
     LO-clean and tuned Adam, each trained on clean (solid) and on the corruption mix (dashed)."""
     fig, axes = new_figure(len(corruptions), width_per_panel=3.6, height=3.2, legend_width=2.6)
-    optimizers = [o for o in ["lopt_corruption", "lopt_clean", "adam_corruption"] if o in set(evaluation["optimizer"])]
+    optimizers = learned_optimizers(evaluation, "corruption") + learned_optimizers(evaluation, "clean")
+    optimizers += [o for o in ["adam_corruption"] if o in set(evaluation["optimizer"])]
     for ax, corruption in zip(axes, corruptions, strict=True):
         rows = with_chosen_adam(evaluation, corruption, list(severities))
         rows = rows[(rows["noise"] == corruption) & rows["level"].isin(list(severities))]

@@ -19,8 +19,10 @@ from robopt.plots.style import (
     method_style,
     new_figure,
     ordered,
+    ordered_variants,
     save_figure,
     seeds_label,
+    variant_label,
 )
 
 DATASET_TITLES = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "tinyimagenet": "TinyImageNet", "synthetic": "Synthetic"}
@@ -73,22 +75,22 @@ def plot_panels(summary: pd.DataFrame, category: str, labels: dict, axis_label: 
 
 
 def plot_error_by_severity(summary: pd.DataFrame, pdf_path: str | Path, meta: dict[str, str]) -> list[Axes]:
-    """DAMP Fig. 3: y = severity (0 = clean), x = error %, a bar per method.
+    """DAMP Fig. 3: y = severity (0 = clean), x = error %, a bar per model (method, training corruption).
 
-    ``summary`` has columns dataset, method, severity, error_mean, error_std, n_seeds. Returns the axes (for tests).
+    ``summary`` is ``robopt.evaluate.error_by_severity``'s table. Returns the axes (for tests).
     """
-    methods = ordered(summary["method"], METHOD_STYLE)
+    models = ordered_variants(summary)
 
     def series_of(part: pd.DataFrame, severities: list) -> list[BarSeries]:
         return [
-            BarSeries(method_style(m)["label"], part[part["method"] == m].set_index("severity").reindex(severities),
-                      method_style(m))
-            for m in methods
+            BarSeries(variant_label(method, corruption),
+                      part[part["variant"] == variant].set_index("severity").reindex(severities), method_style(method))
+            for variant, method, corruption in models
         ]
 
     severities = sorted(summary["severity"].unique())
     return plot_panels(summary, "severity", {s: str(s) for s in severities}, "severity (0 = clean)", series_of,
-                       pdf_path, meta, len(methods))
+                       pdf_path, meta, len(models))
 
 
 def plot_sigma_sweep(summary: pd.DataFrame, pdf_path: str | Path, meta: dict[str, str]) -> list[Axes]:

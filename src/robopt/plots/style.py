@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from robopt.io import atomic_path  # noqa: E402
+from robopt.report import seeds_label  # noqa: E402, F401  (re-exported for the figures)
+from robopt.variants import CLEAN  # noqa: E402
 
 #: Per-method drawing attributes, fixed so a method looks the same in every figure.
 METHOD_STYLE: dict[str, dict[str, Any]] = {
@@ -47,9 +49,19 @@ def method_style(method: str) -> dict[str, Any]:
     return METHOD_STYLE.get(method, {"color": "0.5", "hatch": "", "linestyle": "-", "marker": "o", "label": method})
 
 
-def seeds_label(count: int) -> str:
-    """``1 seed`` / ``3 seeds``: the seed count a legend or title states."""
-    return f"{count} seed{'s' if count != 1 else ''}"
+def variant_label(method: str, train_corruption: str) -> str:
+    """``DAMP`` for a clean-trained model, ``SGD + fog aug.`` for one trained with a corruption as augmentation."""
+    label = method_style(method)["label"]
+    return label if train_corruption == CLEAN else f"{label} + {train_corruption.replace('_', ' ')} aug."
+
+
+def ordered_variants(frame) -> list[tuple[str, str, str]]:
+    """(variant, method, train_corruption) of every model in ``frame``: the clean-trained models in the figures'
+    fixed method order, then the corruption-augmented ones, each group by id."""
+    models = frame[["variant", "method", "train_corruption"]].drop_duplicates("variant")
+    rank = {method: k for k, method in enumerate(METHOD_STYLE)}
+    return sorted(models.itertuples(index=False, name=None),
+                  key=lambda m: (m[2] != CLEAN, rank.get(m[1], len(rank)), str(m[0])))
 
 
 def ordered(values, preferred) -> list:

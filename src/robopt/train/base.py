@@ -1,10 +1,11 @@
-"""Pieces shared by the training methods: the step interface, the base optimizers, parameter selection."""
+"""Pieces shared by the training methods: the step interface, the base optimizer settings, parameter selection."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 from torch import nn
@@ -21,14 +22,26 @@ class Method(Protocol):
         ...
 
 
-def nesterov_sgd(params: Iterable[nn.Parameter], hyper: dict[str, Any]) -> torch.optim.Optimizer:
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """The base optimizer every method wraps, from the dataset's validated training block (a method's own
+    ``lr`` / ``weight_decay`` already applied)."""
+
+    lr: float
+    momentum: float
+    nesterov: bool
+    weight_decay: float
+    mixed_precision: bool  # bf16 autocast of the forward pass, on CUDA only
+
+
+def nesterov_sgd(params: Iterable[nn.Parameter], optimizer: OptimizerSettings) -> torch.optim.Optimizer:
     """SGD with (Nesterov) momentum and coupled L2 weight decay, as the DAMP reference code."""
     return torch.optim.SGD(
         params,
-        lr=hyper["lr"],
-        momentum=hyper["momentum"],
-        nesterov=hyper["nesterov"] and hyper["momentum"] > 0,
-        weight_decay=hyper["weight_decay"],
+        lr=optimizer.lr,
+        momentum=optimizer.momentum,
+        nesterov=optimizer.nesterov and optimizer.momentum > 0,
+        weight_decay=optimizer.weight_decay,
     )
 
 
@@ -37,9 +50,9 @@ def perturbed_parameters(model: nn.Module) -> list[nn.Parameter]:
     return [m.weight for m in model.modules() if isinstance(m, PERTURBED_LAYERS) and m.weight is not None]
 
 
-def uses_bf16(model: nn.Module, hyper: dict[str, Any]) -> bool:
+def uses_bf16(model: nn.Module, optimizer: OptimizerSettings) -> bool:
     """bf16 autocast for the forward pass: on CUDA when ``mixed_precision`` is set, never on the CPU."""
-    return bool(hyper.get("mixed_precision", False)) and next(model.parameters()).is_cuda
+    return optimizer.mixed_precision and next(model.parameters()).is_cuda
 
 
 def loss_and_logits(

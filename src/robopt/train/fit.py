@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +13,12 @@ import pandas as pd
 import torch
 from torch import nn
 
+from robopt.config import ConfigError
 from robopt.corruptions.augment import CorruptHalf
-from robopt.corruptions.parameters import SEVERITIES
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit
 from robopt.models import build_model
+from robopt.train.base import OptimizerSettings
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
 from robopt.train.methods import build_method
 from robopt.train.schedule import lr_factor
@@ -27,45 +28,53 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TrainSettings:
-    """Settings shared by every method on one dataset (the method's own keys live in ``method_params``)."""
+    """Everything one training job reads, built once from a validated config block: the dataset's shared settings
+    with the variant's method, its own hyperparameters and its training corruption (``robopt.variants``)."""
 
     model: str
     epochs: int
     batch_size: int
     lr: float
+    momentum: float
+    nesterov: bool
+    weight_decay: float
+    lr_milestones: tuple[float, float]  # fractions of training where the linear decay starts and ends
+    lr_final_ratio: float
+    crop_padding: int
+    mixed_precision: bool  # bf16 autocast of the forward pass, on CUDA only
+    compile: bool  # torch.compile the model (GPU; the eager path is the CPU default)
     mean: list[float]
     std: list[float]
-    momentum: float = 0.9
-    nesterov: bool = True
-    weight_decay: float = 5e-4
-    lr_milestones: tuple[float, float] = (0.5, 0.9)
-    lr_final_ratio: float = 0.01
-    crop_padding: int = 4
-    method_params: dict[str, Any] = field(default_factory=dict)
-    train_corruptions: list[str] = field(default_factory=list)  # DAMP Alg. 2: corrupt half of each batch
-    train_severities: list[int] = field(default_factory=lambda: list(SEVERITIES))
-    corruption_scale: str = "cifar"
-    mixed_precision: bool = True  # bf16 autocast of the forward pass, on CUDA only
-    compile: bool = False  # torch.compile the model (GPU; the eager path is the CPU default)
+    method: str
+    method_params: dict[str, Any]  # the method's own keyword arguments (sigma, sub_batches, rho, eta)
+    train_corruptions: list[str]  # DAMP Alg. 2: corrupt half of each batch (empty = clean training)
+    train_severities: list[int]
+    corruption_scale: str  # corruption-parameter table of the dataset (from its meta.json)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
         self.lr_milestones = tuple(self.lr_milestones)
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any], meta: dict[str, Any] | None = None) -> TrainSettings:
-        """Build from a config block (keys that are not settings are ignored).
+    @property
+    def optimizer(self) -> OptimizerSettings:
+        return OptimizerSettings(self.lr, self.momentum, self.nesterov, self.weight_decay, self.mixed_precision)
 
-        Normalisation statistics missing from the block come from the dataset's ``meta.json``.
-        """
+    @classmethod
+    def from_config(cls, block: dict[str, Any], meta: dict[str, Any]) -> TrainSettings:
+        """Build from a training job's block (``robopt.variants.training_job``) and the dataset's ``meta.json``,
+        which supplies the corruption scale and the normalisation statistics the block leaves out."""
         names = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in config.items() if k in names}
+        unknown = sorted(set(block) - names)
+        if unknown:
+            raise ConfigError(f"training settings got unknown key(s) {', '.join(unknown)}")
+        values = {"corruption_scale": meta["corruption_scale"], **block}
         for key in ("mean", "std"):
             if not values.get(key):
-                if meta is None:
-                    raise ValueError(f"training settings lack {key!r} and no dataset metadata was given")
                 values[key] = meta[key]
+        missing = sorted(names - set(values))
+        if missing:
+            raise ConfigError(f"training settings lack key(s) {', '.join(missing)}")
         return cls(**values)
 
 
@@ -76,12 +85,11 @@ def _history_rows(epoch: int, step: int, metrics: dict[str, float]) -> list[dict
 def fit(
     train: ImageSplit,
     settings: TrainSettings,
-    method: str,
     seed: int,
     checkpoint_path: str | Path | None = None,
     device: torch.device | str = "cpu",
 ) -> tuple[nn.Module, pd.DataFrame]:
-    """Train ``settings.model`` with ``method`` on ``train``; resume from ``checkpoint_path`` if it holds this run.
+    """Train ``settings.model`` with ``settings.method`` on ``train``; resume from ``checkpoint_path`` if it holds this run.
 
     Returns the trained model and a tidy history (epoch, step, split, metric, value).
     """
@@ -90,10 +98,9 @@ def fit(
     model = build_model(settings.model, train.num_classes).to(device)
     if device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
-    hyper = {**dataclasses.asdict(settings), **settings.method_params}  # a method's own lr / weight decay win
-    trainer = build_method(method, model, hyper)
+    trainer = build_method(settings.method, model, settings.optimizer, settings.method_params)
     generator = torch.Generator(device=device).manual_seed(seed)
-    run_id = fingerprint({"settings": dataclasses.asdict(settings), "method": method, "seed": seed, "n": len(train)})
+    run_id = fingerprint({"settings": dataclasses.asdict(settings), "seed": seed, "n": len(train)})
     steps_per_epoch = len(train) // settings.batch_size  # the last partial batch is dropped, as in DAMP
     if steps_per_epoch == 0:
         raise ValueError(f"batch_size {settings.batch_size} exceeds the {len(train)} training images")
@@ -115,7 +122,7 @@ def fit(
         else None
     )
     for epoch in range(start_epoch, settings.epochs):
-        lr = hyper["lr"] * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
+        lr = settings.lr * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
         for group in trainer.optimizer.param_groups:
             group["lr"] = lr
         model.train()

@@ -1,29 +1,36 @@
 """Training methods behind one interface: ``step(model, inputs, targets) -> (loss, logits)``.
 
-A method owns its optimizer and updates the model in place; the training loop never
-branches on the method (as in DAMP's ``build_<method>_optimizer`` builders).
+A method owns its optimizer and updates the model in place; the training loop never branches on the method (as in
+DAMP's ``build_<method>_optimizer`` builders). A builder takes the base optimizer settings and its own hyperparameters
+as required keyword arguments: the builder's signature is the one list of a method's keys, checked by
+``method_keys`` before any job runs, so a missing or misspelled key can never fall back to a silent default.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import inspect
+from collections.abc import Callable, Mapping
 
 import torch
 from torch import nn
 
+from robopt.errors import RoboptError
 from robopt.registry import Registry
-from robopt.train.base import Method, loss_and_logits, nesterov_sgd, uses_bf16
+from robopt.train.base import Method, OptimizerSettings, loss_and_logits, nesterov_sgd, uses_bf16
 from robopt.train.sharpness import ASAM, SAM
 from robopt.train.weight_noise import DAAP, DAMP
+
+
+class MethodParamsError(RoboptError, ValueError):
+    """A method got a hyperparameter it does not take, or lacks one it needs."""
 
 
 class SGD:
     """Plain mini-batch SGD: one forward/backward on the whole batch."""
 
-    def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
-        self.optimizer = nesterov_sgd(model.parameters(), hyper)
-        self.bf16 = uses_bf16(model, hyper)
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings) -> None:
+        self.optimizer = nesterov_sgd(model.parameters(), optimizer)
+        self.bf16 = uses_bf16(model, optimizer)
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         self.optimizer.zero_grad(set_to_none=True)
@@ -35,16 +42,36 @@ class SGD:
 class Adam(SGD):
     """Adam (betas 0.9/0.999, eps 1e-8) with coupled L2 weight decay: the learned-optimizer baselines."""
 
-    def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
-        self.optimizer = torch.optim.Adam(model.parameters(), lr=hyper["lr"], weight_decay=hyper.get("weight_decay", 0.0))
-        self.bf16 = uses_bf16(model, hyper)
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings) -> None:
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=optimizer.lr, weight_decay=optimizer.weight_decay)
+        self.bf16 = uses_bf16(model, optimizer)
 
 
-METHODS: Registry[Callable[[nn.Module, dict[str, Any]], Method]] = Registry("method")
+MethodBuilder = Callable[..., Method]
+METHODS: Registry[MethodBuilder] = Registry("method")
 for _name, _builder in {"sgd": SGD, "damp": DAMP, "daap": DAAP, "sam": SAM, "asam": ASAM, "adam": Adam}.items():
     METHODS.register(_name)(_builder)
 
 
-def build_method(name: str, model: nn.Module, hyper: dict[str, Any]) -> Method:
-    """The method ``name`` wrapping ``model``; ``hyper`` holds lr, momentum, weight decay and its own keys."""
-    return METHODS.get(name)(model, hyper)
+def method_keys(name: str) -> tuple[str, ...]:
+    """The hyperparameters method ``name`` takes besides the base optimizer (its builder's keyword arguments)."""
+    signature = inspect.signature(METHODS.get(name))
+    return tuple(p.name for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
+def check_method_params(name: str, params: Mapping[str, object], where: str = "") -> None:
+    """Raise naming the keys when ``params`` is not exactly the hyperparameters of method ``name``."""
+    allowed = method_keys(name)
+    unknown = sorted(set(params) - set(allowed))
+    missing = [key for key in allowed if key not in params]
+    if unknown or missing:
+        problems = ([f"unknown key(s) {', '.join(unknown)}"] if unknown else []) + (
+            [f"missing key(s) {', '.join(missing)}"] if missing else [])
+        takes = ", ".join(allowed) or "no keys of its own"
+        raise MethodParamsError(f"{where or name}: {'; '.join(problems)} ({name} takes {takes})")
+
+
+def build_method(name: str, model: nn.Module, optimizer: OptimizerSettings, params: Mapping[str, object]) -> Method:
+    """The method ``name`` wrapping ``model``: ``optimizer`` for the base step, ``params`` its own keys (all of them)."""
+    check_method_params(name, params)
+    return METHODS.get(name)(model, optimizer, **params)

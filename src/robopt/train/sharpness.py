@@ -7,12 +7,11 @@ does not update BatchNorm running statistics.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
 from robopt.train.base import (
+    OptimizerSettings,
     frozen_batchnorm_statistics,
     loss_and_logits,
     nesterov_sgd,
@@ -26,14 +25,16 @@ class SAM:
 
     adaptive = False
 
-    def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
-        self.optimizer = nesterov_sgd(model.parameters(), hyper)
-        self.rho = float(hyper.get("rho", 0.05))
-        self.eta = float(hyper.get("eta", 0.0))
-        if self.rho < 0:
-            raise ValueError(f"rho must be >= 0, got {self.rho}")
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, rho: float) -> None:
+        self._setup(model, optimizer, rho, eta=0.0)
+
+    def _setup(self, model: nn.Module, optimizer: OptimizerSettings, rho: float, eta: float) -> None:
+        if rho < 0 or eta < 0:
+            raise ValueError(f"rho and eta must be >= 0, got {rho} and {eta}")
+        self.optimizer = nesterov_sgd(model.parameters(), optimizer)
+        self.rho, self.eta = float(rho), float(eta)
         self.params = [p for p in model.parameters() if p.requires_grad]
-        self.bf16 = uses_bf16(model, hyper)
+        self.bf16 = uses_bf16(model, optimizer)
         scaled = {id(p) for p in perturbed_parameters(model)} if self.adaptive else set()
         self.is_scaled = [id(p) in scaled for p in self.params]
 
@@ -69,3 +70,6 @@ class ASAM(SAM):
     """Adaptive SAM: the perturbation is scaled elementwise by |w| + eta."""
 
     adaptive = True
+
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, rho: float, eta: float) -> None:
+        self._setup(model, optimizer, rho, eta)

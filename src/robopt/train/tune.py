@@ -18,10 +18,18 @@ from robopt.train.fit import TrainSettings, fit
 log = logging.getLogger(__name__)
 
 
+def with_value(settings: TrainSettings, parameter: str, value: float) -> TrainSettings:
+    """``settings`` with one hyperparameter replaced: a shared setting (lr, weight_decay) or a method key."""
+    if parameter in settings.method_params:
+        return dataclasses.replace(settings, method_params={**settings.method_params, parameter: value})
+    if parameter in ("lr", "weight_decay"):
+        return dataclasses.replace(settings, **{parameter: value})
+    raise ValueError(f"cannot tune {parameter!r} of {settings.method}: not lr, weight_decay or one of its keys")
+
+
 def sweep(
     train: ImageSplit,
     settings: TrainSettings,
-    method: str,
     parameter: str,
     grid: list[float],
     val_fraction: float,
@@ -29,17 +37,19 @@ def sweep(
     seed: int,
     device: torch.device | str = "cpu",
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Train on the fit part for every value of ``parameter`` in ``grid``, score on the hold-out part.
+    """Train on the fit part for every value of ``parameter`` (a base-optimizer setting such as ``lr``, or one of the
+    method's own keys such as ``sigma``) in ``grid``, score on the hold-out part.
 
     The choice maximises hold-out accuracy (ties: lower NLL); the paper does not state its criterion.
     Returns the sweep table and the choice.
     """
     fit_index, holdout_index = stratified_split(train.labels, val_fraction, val_seed)
     fit_split, holdout = train.subset(fit_index), train.subset(holdout_index)
+    method = settings.method
     rows = []
     for value in grid:
-        trial = dataclasses.replace(settings, method_params={**settings.method_params, parameter: value})
-        model, _ = fit(fit_split, trial, method, seed, device=device)
+        trial = with_value(settings, parameter, value)
+        model, _ = fit(fit_split, trial, seed, device=device)
         metrics = classification_metrics(predict(model, holdout.images, settings.mean, settings.std), holdout.labels.cpu())
         rows.append({"method": method, "parameter": parameter, "value": value, **metrics})
         log.info("%s %s=%g: hold-out accuracy %.4f nll %.4f", method, parameter, value, metrics["accuracy"], metrics["nll"])

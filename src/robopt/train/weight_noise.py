@@ -8,25 +8,22 @@ per-sub-batch statistics (the reference code synchronises them over the whole ba
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
-from robopt.train.base import loss_and_logits, nesterov_sgd, perturbed_parameters, uses_bf16
+from robopt.train.base import OptimizerSettings, loss_and_logits, nesterov_sgd, perturbed_parameters, uses_bf16
 
 
 class WeightNoise:
     """Shared loop of DAMP and DAAP; subclasses say how a weight is perturbed."""
 
-    def __init__(self, model: nn.Module, hyper: dict[str, Any]) -> None:
-        self.optimizer = nesterov_sgd(model.parameters(), hyper)
-        self.sigma = float(hyper.get("sigma", 0.0))
-        self.sub_batches = int(hyper.get("sub_batches", 1))
-        if self.sigma < 0 or self.sub_batches < 1:
-            raise ValueError(f"need sigma >= 0 and sub_batches >= 1, got {self.sigma} and {self.sub_batches}")
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, sigma: float, sub_batches: int) -> None:
+        if sigma < 0 or sub_batches < 1:
+            raise ValueError(f"need sigma >= 0 and sub_batches >= 1, got {sigma} and {sub_batches}")
+        self.optimizer = nesterov_sgd(model.parameters(), optimizer)
+        self.sigma, self.sub_batches = float(sigma), int(sub_batches)
         self.targets = perturbed_parameters(model)
-        self.bf16 = uses_bf16(model, hyper)
+        self.bf16 = uses_bf16(model, optimizer)
 
     def perturb(self, weight: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

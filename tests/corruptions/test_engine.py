@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
@@ -12,25 +11,10 @@ from robopt.corruptions import (
     corrupt_all_severities,
     corrupt_batch,
     make_generator,
-    read_corrupted,
     severity_parameter,
-    write_corrupted,
 )
-from robopt.corruptions.sets import write_labels
 from robopt.data.synthetic import generate_synthetic
 from robopt.errors import DatasetFormatError, UnknownNameError
-
-
-@pytest.fixture(scope="module")
-def images() -> torch.Tensor:
-    return generate_synthetic(64, seed=0).images
-
-
-def test_parameters_come_from_the_table():
-    assert severity_parameter("cifar", "gaussian_noise", 1) == 0.04
-    assert severity_parameter("tinyimagenet", "shot_noise", 5) < severity_parameter("tinyimagenet", "shot_noise", 1)
-    with pytest.raises(ValueError, match="severity"):
-        severity_parameter("cifar", "gaussian_noise", 6)
 
 
 @pytest.mark.parametrize("name", CORRUPTIONS.names())
@@ -42,8 +26,6 @@ def test_shape_dtype_and_determinism(images, name):
     assert not torch.equal(first, images)
 
 
-# Consecutive severities whose mean pixel change falls in the original CIFAR parameter table itself (measured
-# on synthetic and CIFAR-10 images, see docs/corruptions.md); every other step must increase the change.
 ORIGINAL_TABLE_DROPS = {
     "glass_blur": {(2, 3), (4, 5)},  # more pre-blur, same shuffle: a smoother image changes less when shuffled
     "motion_blur": {(3, 4)},  # radius 6 -> 8 at sigma 2 only adds taps of weight < 1e-9
@@ -81,6 +63,7 @@ def test_mean_change_grows_with_severity(images, name):
                 assert weaker < stronger, (name, severity, change)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CORRUPTIONS.names())
 def test_no_nan_reaches_the_cast_and_no_frame_collapses(name):
     """Every severity on 1,500 images plus black, white and constant frames: finite floats, no all-black frame."""
@@ -126,54 +109,3 @@ def test_bad_batches_get_clear_errors(images):
         corrupt_batch(images.float(), "gaussian_noise", 1, "cifar", make_generator(0, "cpu"))
     with pytest.raises(DatasetFormatError, match="N x H x W x 3"):
         corrupt_batch(images.permute(0, 3, 1, 2), "gaussian_noise", 1, "cifar", make_generator(0, "cpu"))
-
-
-def test_corrupted_set_roundtrip_and_checks(tmp_path, images):
-    labels = torch.arange(64) % 10
-    write_corrupted(corrupt_all_severities(images, "contrast", "cifar", seed=0), tmp_path / "contrast.npy")
-    write_labels(labels, tmp_path / "labels.npy")
-    loaded = read_corrupted(tmp_path, "contrast", expected_labels=labels)
-    assert loaded.images.shape == (5, 64, 32, 32, 3) and torch.equal(loaded.labels, labels)
-    with pytest.raises(DatasetFormatError, match="labels differ"):
-        read_corrupted(tmp_path, "contrast", expected_labels=(labels + 1) % 10)
-    np.save(tmp_path / "labels.npy", np.zeros(7, np.int64))
-    with pytest.raises(DatasetFormatError, match="does not match"):
-        read_corrupted(tmp_path, "contrast")
-
-
-def test_corrupt_half_changes_exactly_half_the_batch(images):
-    from robopt.corruptions import CorruptHalf
-
-    augment = CorruptHalf(["gaussian_noise", "contrast"], "cifar")
-    out = augment(images, make_generator(0, "cpu"))
-    changed = (out != images).flatten(1).any(1)
-    assert out.dtype == torch.uint8 and int(changed.sum()) == 32
-    assert torch.equal(out, augment(images, make_generator(0, "cpu")))
-    with pytest.raises(UnknownNameError, match="valid names"):
-        CorruptHalf(["fog_typo"], "cifar")
-    with pytest.raises(ValueError, match="severities"):
-        CorruptHalf(["contrast"], "cifar", severities=[6])
-
-
-def test_jpeg_tree_layout_roundtrip_and_checks(tmp_path, images):
-    """Tiny-ImageNet-C's layout: <corruption>/<severity>/<wnid>/*.JPEG, read through the same reader."""
-    labels = torch.arange(64) % 4
-    wnids = ["n01443537", "n01629819", "n01641577", "n01644900"]
-    stacked = corrupt_all_severities(images, "fog", "cifar", seed=0)
-    from robopt.corruptions.sets import write_corrupted_tree
-
-    write_corrupted_tree(stacked, labels, wnids, tmp_path, "fog")
-    assert len(list((tmp_path / "fog" / "3" / "n01629819").glob("*.JPEG"))) == 16
-    loaded = read_corrupted(tmp_path, "fog", class_ids=wnids)
-    assert loaded.images.shape == (5, 64, 32, 32, 3)
-    order = sorted(range(64), key=lambda i: (wnids[int(labels[i])], i))  # the reader lists class folders in order
-    assert torch.equal(loaded.labels, labels[order])
-    expected = stacked.view(5, 64, 32, 32, 3)[:, order].float()
-    assert (loaded.images.float() - expected).abs().mean() < 6  # only the JPEG-85 loss
-    with pytest.raises(DatasetFormatError, match="class ids are needed"):
-        read_corrupted(tmp_path, "fog")
-    with pytest.raises(DatasetFormatError, match="not classes of the clean dataset"):
-        read_corrupted(tmp_path, "fog", class_ids=wnids[:2])
-    next((tmp_path / "fog" / "5" / "n01443537").glob("*.JPEG")).unlink()
-    with pytest.raises(DatasetFormatError, match="do not hold the same files"):
-        read_corrupted(tmp_path, "fog", class_ids=wnids)

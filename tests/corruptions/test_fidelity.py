@@ -18,9 +18,11 @@ from PIL import Image
 from robopt.corruptions import corrupt_batch, make_generator
 from robopt.data.synthetic import generate_synthetic
 
+pytestmark = pytest.mark.slow  # every corruption against imagecorruptions
+
 imagecorruptions = pytest.importorskip("imagecorruptions")
 
-# Largest mean absolute difference allowed, in levels (measured: <= 0.17, see docs/corruptions.md).
+
 DETERMINISTIC = {
     "brightness": 0.25,
     "contrast": 0.25,
@@ -31,8 +33,11 @@ DETERMINISTIC = {
     "pixelate": 0.25,
     "jpeg_compression": 0.25,
 }
+
+
 PIXEL_NOISE = ["gaussian_noise", "shot_noise", "impulse_noise", "speckle_noise"]
-# Random per image (angle, layer, shuffle): compared over a batch with looser tolerances.
+
+
 IMAGE_LEVEL = ["glass_blur", "motion_blur", "snow", "spatter"]
 
 

@@ -10,7 +10,7 @@ import torch
 
 from robopt.data import cifar as cifar_module
 from robopt.data import read_dataset
-from robopt.errors import DatasetFormatError, DatasetNotFoundError, UnknownNameError
+from robopt.errors import DatasetFormatError, DatasetNotFoundError
 
 
 def test_cifar10_shapes_labels_order_and_layout(cifar10_root):
@@ -72,30 +72,3 @@ def test_offline_download_gives_clear_message(tmp_path, monkeypatch):
     monkeypatch.setattr(cifar_module, "CIFAR10", Offline)
     with pytest.raises(DatasetNotFoundError, match="download into .* failed .*no network.*cifar-10-batches-py"):
         read_dataset("cifar10", {"root": tmp_path, "download": True})
-
-
-def test_tinyimagenet_train_and_val_as_test(tinyimagenet_root):
-    splits = read_dataset("tinyimagenet", {"root": tinyimagenet_root})
-    train, test = splits["train"], splits["test"]
-    assert train.images.shape == (6, 64, 64, 3) and train.labels.tolist() == [0, 0, 0, 1, 1, 1]
-    assert test.labels.tolist() == [1, 0, 1]
-    assert test.images.shape == (3, 64, 64, 3)  # grayscale files are converted to RGB
-    assert train.class_names == ["goldfish, Carassius auratus", "European fire salamander"]
-    assert abs(int(train.images[3, 10, 10, 0]) - 40) <= 3  # class 1 was drawn with red = 40
-
-
-def test_truncated_tinyimagenet_image_is_named(tinyimagenet_root):
-    path = tinyimagenet_root / "tiny-imagenet-200" / "val" / "images" / "val_1.JPEG"
-    path.write_bytes(path.read_bytes()[:40])
-    with pytest.raises(DatasetFormatError, match="val_1.JPEG is truncated"):
-        read_dataset("tinyimagenet", {"root": tinyimagenet_root})
-
-
-def test_missing_tinyimagenet_names_layout(tmp_path):
-    with pytest.raises(DatasetNotFoundError, match="tiny-imagenet-200.*val_annotations.txt|val_annotations.txt"):
-        read_dataset("tinyimagenet", {"root": tmp_path})
-
-
-def test_unknown_dataset_lists_valid_names():
-    with pytest.raises(UnknownNameError, match="valid names: cifar10, cifar100, synthetic, tinyimagenet"):
-        read_dataset("mnist", {})

@@ -13,10 +13,16 @@ import pytest
 import torch
 
 from tests.conftest import REPO
-from tests.test_demo_dag import copy_workflow
+from tests.workflow.test_demo_dag import copy_workflow
+
+pytestmark = pytest.mark.slow  # a Snakemake job killed and resumed
 
 MODEL = "results/train/synthetic/sgd/seed0/model.pt"
+
+
 CHECKPOINT = "results/checkpoints/train/synthetic/sgd/seed0/last.pt"
+
+
 COMMAND = [sys.executable, "-m", "snakemake", MODEL, "--cores", "2", "--configfile", "config/demo.yaml",
            "tests/small_config.yaml"]
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 import torch
 from torch import nn
 
 from robopt.train import build_method
-from robopt.train.base import perturbed_parameters
+from robopt.train.base import OptimizerSettings, perturbed_parameters
+from robopt.train.methods import MethodParamsError, method_keys
 
-HYPER = {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 5e-4}
+OPTIMIZER = OptimizerSettings(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4, mixed_precision=False)
 
 
 def tiny_model(batchnorm: bool = True) -> nn.Module:
@@ -28,8 +30,8 @@ def batch():
     return torch.randn(16, 3, 6, 6, generator=generator), torch.randint(0, 3, (16,), generator=generator)
 
 
-def run_step(method: str, model: nn.Module, batch, **hyper) -> nn.Module:
-    build_method(method, model, {**HYPER, **hyper}).step(model, *batch)
+def run_step(method: str, model: nn.Module, batch, **params) -> nn.Module:
+    build_method(method, model, OPTIMIZER, params).step(model, *batch)
     return model
 
 
@@ -97,7 +99,7 @@ def first_gradients(model, batch):
 
 def test_sam_perturbation_has_norm_rho(batch):
     model = tiny_model()
-    sam = build_method("sam", model, {**HYPER, "rho": 0.05})
+    sam = build_method("sam", model, OPTIMIZER, {"rho": 0.05})
     first_gradients(model, batch)
     eps = sam.perturbation()
     assert float(torch.sqrt(sum((e**2).sum() for e in eps))) == pytest.approx(0.05, rel=1e-5)
@@ -105,7 +107,7 @@ def test_sam_perturbation_has_norm_rho(batch):
 
 def test_asam_perturbation_is_scaled_by_weight_magnitude(batch):
     model = tiny_model()
-    asam = build_method("asam", model, {**HYPER, "rho": 1.0, "eta": 0.0})
+    asam = build_method("asam", model, OPTIMIZER, {"rho": 1.0, "eta": 0.0})
     first_gradients(model, batch)
     eps = asam.perturbation()
     params = list(model.parameters())
@@ -126,25 +128,45 @@ def test_second_pass_leaves_batchnorm_statistics_alone(method, batch):
     reference.train()
     with torch.no_grad():
         reference(batch[0])  # exactly one update of the running statistics
-    run_step(method, model, batch, rho=0.5)
+    run_step(method, model, batch, rho=0.5, **({"eta": 0.0} if method == "asam" else {}))
     bn, bn_ref = model[1], reference[1]
     assert torch.equal(bn.running_mean, bn_ref.running_mean) and torch.equal(bn.running_var, bn_ref.running_var)
     assert int(bn.num_batches_tracked) == 1
 
 
 def test_every_method_reduces_the_loss(batch):
-    for method in ("sgd", "damp", "daap", "sam", "asam", "adam"):
+    params = {"sgd": {}, "adam": {}, "damp": {"sigma": 0.05, "sub_batches": 2}, "daap": {"sigma": 0.05, "sub_batches": 2},
+              "sam": {"rho": 0.05}, "asam": {"rho": 0.05, "eta": 0.0}}
+    for method, own in params.items():
         model = tiny_model()
-        hyper = {"sigma": 0.05, "sub_batches": 2, "rho": 0.05, "lr": 0.05 if method != "adam" else 0.01}
-        trainer = build_method(method, model, {**HYPER, **hyper})
+        optimizer = dataclasses.replace(OPTIMIZER, lr=0.05 if method != "adam" else 0.01)
+        trainer = build_method(method, model, optimizer, own)
         losses = [float(trainer.step(model, *batch)[0]) for _ in range(30)]
         assert losses[-1] < losses[0], method
 
 
 def test_bad_hyperparameters_are_rejected():
     with pytest.raises(ValueError, match="sub_batches"):
-        build_method("damp", tiny_model(), {**HYPER, "sigma": 0.1, "sub_batches": 0})
+        build_method("damp", tiny_model(), OPTIMIZER, {"sigma": 0.1, "sub_batches": 0})
     with pytest.raises(ValueError, match="equal sub-batches"):
         model = tiny_model()
-        build_method("damp", model, {**HYPER, "sigma": 0.1, "sub_batches": 3}).step(model, torch.zeros(16, 3, 6, 6),
-                                                                                   torch.zeros(16, dtype=torch.long))
+        build_method("damp", model, OPTIMIZER, {"sigma": 0.1, "sub_batches": 3}).step(
+            model, torch.zeros(16, 3, 6, 6), torch.zeros(16, dtype=torch.long))
+
+
+@pytest.mark.parametrize(("method", "params", "message"), [
+    ("damp", {"sigmaa": 0.1, "sub_batches": 2}, r"unknown key\(s\) sigmaa; missing key\(s\) sigma \(damp takes sigma, sub_batches\)"),
+    ("daap", {"sigma": 0.1}, r"missing key\(s\) sub_batches"),
+    ("sam", {}, r"missing key\(s\) rho \(sam takes rho\)"),
+    ("asam", {"rho": 1.0}, r"missing key\(s\) eta"),
+    ("sgd", {"rho": 0.1}, r"unknown key\(s\) rho \(sgd takes no keys of its own\)"),
+])
+def test_a_builder_takes_exactly_its_own_keys(method, params, message):
+    """No silent default: a missing or misspelled key fails before a step, naming the keys."""
+    with pytest.raises(MethodParamsError, match=message):
+        build_method(method, tiny_model(), OPTIMIZER, params)
+
+
+def test_method_keys_come_from_the_builders():
+    assert method_keys("damp") == ("sigma", "sub_batches") and method_keys("asam") == ("rho", "eta")
+    assert method_keys("sgd") == () and method_keys("adam") == ()

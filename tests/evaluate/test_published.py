@@ -6,14 +6,21 @@ import pandas as pd
 import pytest
 
 from robopt.errors import RoboptError
-from robopt.evaluate.published import COMPARISON_COLUMNS, comparison_caption, heatmap_vs_paper, read_published_heatmaps
+from robopt.evaluate.published import (
+    COMPARISON_COLUMNS,
+    PAPER_HEATMAP_FIGURES,
+    comparison_caption,
+    heatmap_figure_name,
+    heatmap_vs_paper,
+    read_published_heatmaps,
+)
 
 
 def test_transcribed_averages_match_their_rows():
     """The paper's Avg is the mean of the printed columns including none: a mistyped cell breaks this."""
     published = read_published_heatmaps()
-    assert set(published["paper_dataset"]) == {"cifar10", "cifar100", "tinyimagenet"}
-    for (dataset, method), rows in published.groupby(["paper_dataset", "method"]):
+    assert set(published["paper_dataset"]) == set(PAPER_HEATMAP_FIGURES)  # one source of the paper's datasets
+    for (dataset, method), rows in published.groupby(["paper_dataset", "variant"]):
         values = rows.set_index("test_corruption")["value"]
         assert len(values) == (16 if dataset == "tinyimagenet" else 17), (dataset, method)
         assert values.drop("avg").mean() == pytest.approx(values["avg"], abs=0.0075), (dataset, method)
@@ -22,16 +29,16 @@ def test_transcribed_averages_match_their_rows():
 def ours(dataset: str) -> pd.DataFrame:
     """A corruption-error table as robopt writes it, with one extra column the paper does not have."""
     return pd.DataFrame([
-        {"dataset": dataset, "method": "sgd", "zoom_blur": 1.0, "fog": 1.0, "saturate": 1.0, "none": 1.0, "avg": 1.0},
-        {"dataset": dataset, "method": "damp", "zoom_blur": 0.6, "fog": 0.9, "saturate": 3.0, "none": 1.2, "avg": 1.4},
-        {"dataset": dataset, "method": "sam", "zoom_blur": 0.8, "fog": 0.8, "saturate": 0.8, "none": 0.9, "avg": 0.8},
+        {"dataset": dataset, "variant": "sgd", "zoom_blur": 1.0, "fog": 1.0, "saturate": 1.0, "none": 1.0, "avg": 1.0},
+        {"dataset": dataset, "variant": "damp", "zoom_blur": 0.6, "fog": 0.9, "saturate": 3.0, "none": 1.2, "avg": 1.4},
+        {"dataset": dataset, "variant": "sam", "zoom_blur": 0.8, "fog": 0.8, "saturate": 0.8, "none": 0.9, "avg": 0.8},
     ])
 
 
 def test_ours_beside_paper_with_difference_and_scale():
     table = heatmap_vs_paper(ours("cifar10"), {"cifar10": "resnet18, 2 epochs, full training images, 1 seeds"})
     assert list(table.columns) == COMPARISON_COLUMNS
-    assert set(table["method"]) == {"damp"}  # SGD is 1 by construction, SAM is not printed in the paper
+    assert set(table["variant"]) == {"damp"}  # SGD is 1 by construction, SAM is not printed in the paper
     row = table.set_index("test_corruption")
     assert row.loc["zoom_blur", "paper"] == 0.70 and row.loc["zoom_blur", "difference"] == pytest.approx(-0.10)
     assert row.loc["none", "paper"] == 1.03
@@ -48,3 +55,8 @@ def test_stand_in_is_labelled_and_unmatched_datasets_fail_clearly():
     assert "not a reproduction" in comparison_caption(table)
     with pytest.raises(RoboptError, match="stand_ins"):
         heatmap_vs_paper(ours("synthetic"), {})
+
+
+def test_heatmap_figure_names_follow_the_paper():
+    assert heatmap_figure_name("cifar100") == "damp_fig1_cifar100" and heatmap_figure_name("cifar10") == "damp_fig4_cifar10"
+    assert heatmap_figure_name("synthetic") == "damp_heatmap_synthetic"

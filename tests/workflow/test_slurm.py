@@ -14,9 +14,13 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO
-from tests.test_kill_resume import workdir
+from tests.workflow.test_kill_resume import workdir
+
+pytestmark = pytest.mark.slow  # jobs submitted to a local SLURM
 
 TARGET = "results/evaluate/synthetic/sgd/seed0/metrics.csv"  # data, corruption, training and evaluation jobs
+
+
 BASE = [sys.executable, "-m", "snakemake", TARGET, "--configfile", "config/demo.yaml", "tests/small_config.yaml"]
 
 

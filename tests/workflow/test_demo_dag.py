@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow  # Snakemake subprocesses (dry runs, the demo DAG)
+
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
@@ -45,7 +47,6 @@ def demo(tmp_path_factory) -> Path:
     return workdir
 
 
-@pytest.mark.slow
 def test_demo_outputs_exist_and_are_plausible(demo):
     for name in ("figures/damp_fig3.pdf", "figures/damp_fig3.png", "figures/corruptions_synthetic.png",
                  "figures/damp_fig2.pdf", "figures/damp_heatmap_synthetic.png", "figures/training_curves_synthetic.pdf",
@@ -69,23 +70,21 @@ def test_demo_outputs_exist_and_are_plausible(demo):
         assert any((demo / "results" / "benchmarks" / rule).rglob("*.tsv")), rule
 
 
-@pytest.mark.slow
 def test_sweep_and_published_comparison_come_from_the_run(demo):
     sweep = pd.read_csv(demo / "results" / "tables" / "damp_sigma_sweep.csv")
     assert {(m, s) for m, s in zip(sweep["method"], sweep["sigma"].fillna(0), strict=True)} == {
         ("sgd", 0), ("damp", 0.1), ("damp", 0.2), ("daap", 0.01)}
     assert (sweep["n_seeds"] == 1).all()  # tests/demo_fast.yaml: one seed
     metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
-    clean_damp = metrics[(metrics["method"] == "damp") & (metrics["severity"] == 0)]
+    clean_damp = metrics[(metrics["variant"] == "damp") & (metrics["severity"] == 0)]
     swept = sweep[(sweep["method"] == "damp") & (sweep["sigma"] == 0.1) & (sweep["group"] == "none")]
     assert swept["error_mean"].item() == pytest.approx(clean_damp["error"].item())  # the main model, reused
     comparison = pd.read_csv(demo / "results" / "tables" / "damp_heatmap_vs_paper.csv")
-    assert set(comparison["paper_dataset"]) == {"cifar10"} and set(comparison["method"]) == {"damp", "sgd_aug_gaussian_noise"}
+    assert set(comparison["paper_dataset"]) == {"cifar10"} and set(comparison["variant"]) == {"damp", "sgd_aug_gaussian_noise"}
     assert (comparison["difference"] == comparison["ours"] - comparison["paper"]).all()
     assert "not a reproduction" in (demo / "results" / "tables" / "damp_heatmap_vs_paper.md").read_text()
 
 
-@pytest.mark.slow
 def test_html_report_holds_every_figure_with_provenance(demo):
     run(demo, "--configfile", "config/demo.yaml", "demo_fast.yaml", "--report", "results/report.html")
     html = (demo / "results" / "report.html").read_text()
@@ -97,13 +96,32 @@ def test_html_report_holds_every_figure_with_provenance(demo):
     assert commit.strip() in html and "Computed at: synthetic: small_cnn, 6 epochs" in html
 
 
-@pytest.mark.slow
 def test_second_run_does_nothing(demo):
     result = run(demo, "--cores", "2", "--dry-run", "--configfile", "config/demo.yaml", "demo_fast.yaml")
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-@pytest.mark.slow
+def test_metrics_carry_the_variant_as_tidy_columns(demo):
+    metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
+    models = metrics[["variant", "method", "train_corruption"]].drop_duplicates().set_index("variant")
+    assert models.loc["sgd_aug_gaussian_noise"].tolist() == ["sgd", "gaussian_noise"]
+    assert models.loc["damp"].tolist() == ["damp", "none"]
+    sigmas = metrics.groupby("variant")["sigma"].first()
+    assert sigmas["damp"] == 0.1 and sigmas["daap"] == 0.01 and pd.isna(sigmas["sam"])
+    history = pd.read_csv(demo / "results" / "train" / "synthetic" / "damp_sigma0.2" / "seed0" / "history.csv")
+    assert history[["variant", "method", "sigma"]].drop_duplicates().values.tolist() == [["damp_sigma0.2", "damp", 0.2]]
+
+
+def test_an_unrelated_config_change_reruns_no_damp_figure(demo):
+    """Figures read the config for provenance in the script, not as params: an outer-training change reruns the
+    learned-optimizer jobs only."""
+    (demo / "longer_outer.yaml").write_text("lopt:\n  outer:\n    iterations: 7\n")
+    result = run(demo, "--dry-run", "--configfile", "config/demo.yaml", "demo_fast.yaml", "longer_outer.yaml")
+    jobs = scheduled_jobs(result.stdout)
+    assert jobs.get("lopt_outer_train") == 5 and "plot_metz2019" in jobs
+    assert not any(rule.startswith(("plot_damp", "table_damp", "train_model", "plot_training")) for rule in jobs), jobs
+
+
 def test_rerun_of_a_rule_is_bit_identical(demo):
     corrupted = demo / "results" / "corrupt" / "synthetic" / "spatter.npy"  # random, threaded, OpenCV step
     labels = demo / "results" / "corrupt" / "synthetic" / "labels.npy"
@@ -163,3 +181,21 @@ def test_heatmap_under_another_papers_number_is_refused_by_name(tmp_path):
                              "results/figures/damp_fig4_synthetic.pdf"], cwd=workdir, capture_output=True, text=True)
     assert result.returncode != 0
     assert "the DAMP heatmap of synthetic is results/figures/damp_heatmap_synthetic.pdf" in result.stdout + result.stderr
+
+
+MISSPELLED_KEYS = {"sgd": "lr_rate: 0.1", "damp": "sigmaa: 0.1, sub_batches: 4", "daap": "sigma: 0.01, subbatches: 4",
+                   "sam": "rho_: 0.05", "asam": "rho: 0.5, etaa: 0.0", "adam": "betas: 0.9"}
+
+
+@pytest.mark.parametrize("method", sorted(MISSPELLED_KEYS))
+def test_a_misspelled_method_key_fails_the_dry_run_naming_it(method, tmp_path):
+    workdir = copy_workflow(tmp_path)
+    (workdir / "typo.yaml").write_text(f"methods: [{method}]\ntraining:\n  synthetic:\n    methods:\n"
+                                       f"      {method}: {{{MISSPELLED_KEYS[method]}}}\n")
+    result = subprocess.run([*SNAKEMAKE, "--configfile", "config/demo.yaml", "typo.yaml", "--dry-run"], cwd=workdir,
+                            capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    wrong = MISSPELLED_KEYS[method].split(",")[-1 if method in ("daap", "asam") else 0].split(":")[0].strip()
+    assert result.returncode != 0
+    assert f"training.synthetic.methods.{method}: Additional properties are not allowed ('{wrong}' was unexpected)" in output
+    assert "allowed keys: lr, weight_decay" in output and "Traceback" not in output

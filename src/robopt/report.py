@@ -1,0 +1,38 @@
+"""The words of the report: at which scale the numbers of each paper's side were computed (captions and tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def seeds_label(count: int) -> str:
+    """``1 seed`` / ``3 seeds``: the seed count a legend, title or caption states."""
+    return f"{count} seed{'s' if count != 1 else ''}"
+
+
+def damp_scale_notes(config: dict[str, Any]) -> dict[str, str]:
+    """{dataset: "model, epochs, training images, seeds"} of the DAMP-side models of a validated config."""
+    notes = {}
+    for dataset in config["datasets"]:
+        block = config["training"][dataset]
+        images = f"{config['data']['synthetic']['n_train']} generated" if dataset == "synthetic" else "full"
+        notes[dataset] = (f"{block['model']}, {block['epochs']} epochs, {images} training images, "
+                          f"{seeds_label(len(config['seeds']))}")
+    return notes
+
+
+def damp_scale_note(config: dict[str, Any]) -> str:
+    """One line over every dataset: ``synthetic: small_cnn, 12 epochs, ...; cifar10: ...``."""
+    return "; ".join(f"{dataset}: {note}" for dataset, note in damp_scale_notes(config).items())
+
+
+def lopt_scale_note(lopt: dict[str, Any]) -> str:
+    """The scale of the learned-optimizer numbers (a validated ``lopt`` block): outer-training and evaluation sizes."""
+    outer, evaluation = lopt["outer"], lopt["evaluation"]
+    seeds = ", ".join(f"{name} {len(spec['seeds'])}" for name, spec in lopt["experiments"].items())
+    return (
+        f"{lopt['dataset']}: {outer['iterations']} outer iterations, population {2 * outer['pairs']}, inner batch "
+        f"{outer['batch_size']}, truncation {outer['truncation']['start']} -> {outer['truncation']['end']} steps, "
+        f"outer-training seeds ({seeds}); evaluation {evaluation['inner_steps']} inner steps on "
+        f"{evaluation['test_images']} test images"
+    )

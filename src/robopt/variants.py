@@ -1,0 +1,122 @@
+"""The models the DAG trains, as one table built once from the validated config.
+
+A *variant* is one trained-model id of the path scheme (``results/train/{dataset}/{variant}/...``): a configured
+method (``damp``), SGD with a training corruption (``sgd_aug_<corruption>``, DAMP Alg. 2), or a weight-noise method
+at a swept noise level (``damp_sigma<value>``, DAMP Fig. 2). Ids are built here and never parsed: every later step
+reads the variant's fields, and the tidy outputs carry them as columns (``labels``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from robopt.config import ConfigError
+
+AUGMENTED_PREFIX = "sgd_aug_"
+SIGMA_INFIX = "_sigma"
+#: Methods whose noise level the sigma sweep may set (their ``sigma`` key).
+SWEPT_METHODS = ("damp", "daap")
+#: Keys of a method block that override the dataset's shared optimizer settings instead of reaching the builder.
+OPTIMIZER_OVERRIDES = ("lr", "weight_decay")
+#: The value of the ``train_corruption`` column of a model trained on clean images (the paper's "none").
+CLEAN = "none"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One trained model per (dataset, seed): the method, its own keyword arguments and what makes it a variant."""
+
+    id: str
+    method: str
+    params: Mapping[str, Any]  # the builder's keyword arguments (sigma, sub_batches, rho, eta)
+    overrides: Mapping[str, float] = field(default_factory=dict)  # lr / weight_decay of this method
+    train_corruption: str = CLEAN
+    sigma: float | None = None  # noise level of a weight-noise method (DAMP Fig. 2's x axis)
+
+    def labels(self) -> dict[str, Any]:
+        """The tidy columns that say which model a row belongs to."""
+        return {"variant": self.id, "method": self.method, "train_corruption": self.train_corruption,
+                "sigma": self.sigma}
+
+
+def method_block(config: dict[str, Any], dataset: str, method: str) -> dict[str, Any]:
+    """``training.<dataset>.methods.<method>`` of a validated config ({} when the method has no block)."""
+    return dict(config["training"][dataset]["methods"].get(method) or {})
+
+
+def tune_grid(config: dict[str, Any], dataset: str, method: str) -> tuple[str, list[float]] | None:
+    """(parameter, grid) of the method's ``tune`` block on ``dataset``, or None."""
+    tune = method_block(config, dataset, method).get("tune")
+    return next(iter(tune.items())) if tune else None
+
+
+def main_variant(config: dict[str, Any], dataset: str, method: str) -> Variant:
+    """The configured ``method`` on ``dataset``, its keys checked against the method's builder."""
+    from robopt.train.methods import MethodParamsError, check_method_params
+
+    block = method_block(config, dataset, method)
+    block.pop("tune", None)
+    overrides = {key: block.pop(key) for key in OPTIMIZER_OVERRIDES if key in block}
+    try:
+        check_method_params(method, block, where=f"training.{dataset}.methods.{method}")
+    except MethodParamsError as err:
+        raise ConfigError(str(err)) from None
+    batch_size, sub_batches = config["training"][dataset]["batch_size"], block.get("sub_batches", 1)
+    if batch_size % sub_batches:
+        raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {sub_batches} does not divide "
+                          f"training.{dataset}.batch_size = {batch_size} into equal sub-batches")
+    sigma = float(block["sigma"]) if method in SWEPT_METHODS else None
+    return Variant(method, method, block, overrides, sigma=sigma)
+
+
+def augmented_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
+    """SGD trained with half of each batch corrupted, one variant per ``augmented_training.corruptions`` entry."""
+    sgd = main_variant(config, dataset, "sgd")
+    return [Variant(f"{AUGMENTED_PREFIX}{name}", "sgd", sgd.params, sgd.overrides, train_corruption=name)
+            for name in config["augmented_training"]["corruptions"]]
+
+
+def sweep_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
+    """Every model of DAMP Fig. 2 on ``dataset``: SGD, then each swept method at each noise level. A level equal
+    to the method's configured sigma is its main model, not a second training; the other keys (sub_batches) are
+    the method's configured ones, so a swept method needs its block under ``training.<dataset>.methods``."""
+    swept = config["sigma_sweep"]["methods"]
+    if not swept:
+        return []
+    entries = [main_variant(config, dataset, "sgd")]
+    for method, sigmas in swept.items():
+        main = main_variant(config, dataset, method)
+        for sigma in map(float, sigmas):
+            entries.append(main if sigma == main.sigma else Variant(
+                f"{method}{SIGMA_INFIX}{sigma:g}", method, {**main.params, "sigma": sigma}, main.overrides,
+                sigma=sigma))
+    return entries
+
+
+def trained_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
+    """The models every target trains on ``dataset``: the configured methods, then the augmented SGD models."""
+    return [main_variant(config, dataset, method) for method in config["methods"]] + augmented_variants(config, dataset)
+
+
+def variants(config: dict[str, Any], dataset: str) -> dict[str, Variant]:
+    """{id: Variant} of every model any target may train on ``dataset`` (trained ones, then the sweep's others)."""
+    table = {variant.id: variant for variant in trained_variants(config, dataset)}
+    for variant in sweep_variants(config, dataset):
+        table.setdefault(variant.id, variant)
+    return table
+
+
+def training_job(config: dict[str, Any], dataset: str, variant: Variant) -> dict[str, Any]:
+    """The flat settings of one training job (``robopt.train.TrainSettings`` fields; mean, std and the corruption
+    scale come from the dataset's ``meta.json`` when the job runs)."""
+    block = {key: value for key, value in config["training"][dataset].items() if key != "methods"}
+    block.update(variant.overrides)
+    block.update(
+        method=variant.method,
+        method_params=dict(variant.params),
+        train_corruptions=[] if variant.train_corruption == CLEAN else [variant.train_corruption],
+        train_severities=list(config["augmented_training"]["severities"]),
+    )
+    return block

@@ -1,0 +1,144 @@
+"""Invalid configs are rejected by the schema (or the cross-key check) with the key named."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from robopt.config import ConfigError
+from robopt.corruptions import CORRUPTIONS
+from robopt.data import DATASETS
+from robopt.models import MODELS
+from robopt.train import METHODS
+from robopt.train.methods import method_keys
+from tests.conftest import REPO, SCHEMA, raw_config, validated
+
+SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cpu.yaml", "cifar10_lopt_cpu.yaml"),
+           ("demo.yaml", "tests/demo_fast.yaml"), ("demo.yaml", "tests/small_config.yaml")]
+
+
+def test_every_shipped_config_is_tested():
+    assert {path.name for path in (REPO / "config").glob("*.yaml")} == {name for names in SHIPPED for name in names
+                                                                       if "/" not in name}
+
+
+@pytest.mark.parametrize("names", SHIPPED, ids="+".join)
+def test_shipped_configs_are_valid(names):
+    validated(raw_config(*names))
+
+
+def test_defaults_are_filled_in():
+    config = raw_config()
+    del config["training"]["synthetic"]["momentum"]
+    assert validated(config)["training"]["synthetic"]["momentum"] == 0.9
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda c: c["training"]["synthetic"].update(epoch=3), "'epoch' was unexpected"),
+        (lambda c: c["training"]["synthetic"].update(epochs="ten"), "'ten' is not of type 'integer'"),
+        (lambda c: c.update(datasets=["mnist"]), "'mnist' is not one of"),
+        (lambda c: c.update(methods=["adamw"]), "'adamw' is not one of"),
+        (lambda c: c["corruptions"].update(names=["gaussian_nosie"]), "'gaussian_nosie' is not one of"),
+        (lambda c: c["training"]["synthetic"].update(lr=-1), "-1 is less than or equal to the minimum of 0"),
+        (lambda c: c.update(seeds=[]), "should be non-empty"),
+    ],
+)
+def test_invalid_config_names_the_problem(mutate, expected):
+    config = raw_config()
+    mutate(config)
+    with pytest.raises(ConfigError) as info:
+        validated(config)
+    assert expected in str(info.value)
+
+
+def test_unknown_name_message_lists_allowed_values():
+    config = raw_config()
+    config["datasets"] = ["mnist"]
+    with pytest.raises(ConfigError, match="cifar10.*cifar100.*tinyimagenet"):
+        validated(config)
+
+
+def test_dataset_without_training_block_is_named():
+    config = raw_config()
+    config["datasets"] = ["synthetic", "cifar10"]
+    config["data"]["cifar10"] = {"root": "x"}
+    with pytest.raises(ConfigError, match="training.cifar10 is missing"):
+        validated(config)
+
+
+def test_schema_enums_match_the_registries():
+    schema = yaml.safe_load(SCHEMA.read_text())
+    definitions = schema["definitions"]
+    assert set(definitions["dataset_name"]["enum"]) == set(DATASETS.names())
+    assert set(definitions["method_name"]["enum"]) == set(METHODS.names())
+    assert set(definitions["corruption_name"]["enum"]) == set(CORRUPTIONS.names())
+    assert set(definitions["training"]["properties"]["model"]["enum"]) == set(MODELS.names())
+
+
+MISSPELLED = {
+    "damp": ("sigmaa", {"sub_batches": 4}), "daap": ("sub_batch", {"sigma": 0.01}), "sam": ("rh0", {}),
+    "asam": ("etaa", {"rho": 0.5}), "sgd": ("momentun", {}), "adam": ("learning_rate", {}),
+}
+
+
+@pytest.mark.parametrize("method", sorted(MISSPELLED))
+def test_a_misspelled_method_key_is_named_with_the_allowed_ones(method):
+    wrong, others = MISSPELLED[method]
+    config = raw_config()
+    config["methods"] = list(dict.fromkeys(["sgd", "damp", "daap", method]))
+    config["training"]["synthetic"]["methods"][method] = {**others, wrong: 0.1}
+    with pytest.raises(ConfigError) as info:
+        validated(config)
+    message = str(info.value)
+    assert f"training.synthetic.methods.{method}" in message and f"'{wrong}' was unexpected" in message
+    schema = yaml.safe_load(SCHEMA.read_text())
+    allowed = schema["definitions"][schema["definitions"]["training"]["properties"]["methods"]["properties"][method]
+                                    ["$ref"].split("/")[-1]]["properties"]
+    assert f"allowed keys: {', '.join(allowed)}" in message
+
+
+def test_schema_requires_what_each_builder_takes():
+    """The schema's method keys and the builders' keyword arguments are one list."""
+    schema = yaml.safe_load(SCHEMA.read_text())
+    definitions = schema["definitions"]
+    for method, ref in definitions["training"]["properties"]["methods"]["properties"].items():
+        block = definitions[ref["$ref"].split("/")[-1]]
+        own = set(block["properties"]) - {"lr", "weight_decay", "tune"}
+        assert own == set(method_keys(method)), method
+        defaulted = {key for key in own if "default" in block["properties"][key]}
+        assert set(block.get("required", [])) | defaulted == own, method
+
+
+@pytest.mark.parametrize(("method", "key", "value", "message"), [
+    ("damp", "sigma", -0.1, "-0.1 is less than the minimum of 0"),
+    ("sam", "rho", -1, "-1 is less than the minimum of 0"),
+    ("asam", "eta", -1, "-1 is less than the minimum of 0"),
+    ("daap", "sub_batches", 0, "0 is less than the minimum of 1"),
+    ("damp", "tune", {"rho": [0.1, 0.2]}, "'rho' is not one of"),
+])
+def test_out_of_range_method_values_are_rejected(method, key, value, message):
+    config = raw_config()
+    config["training"]["synthetic"]["methods"][method][key] = value
+    with pytest.raises(ConfigError, match=message):
+        validated(config)
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("methods", {"sam": [0.1]}, "Additional properties are not allowed"),
+    ("methods", {"damp": [0.0]}, "0.0 is less than or equal to the minimum of 0"),
+    ("seeds", [], "should be non-empty"),
+])
+def test_bad_sigma_sweep_is_rejected_naming_the_key(key, value, message):
+    config = raw_config()
+    config["sigma_sweep"][key] = value
+    with pytest.raises(ConfigError, match=message):
+        validated(config)
+
+
+def test_unknown_stand_in_is_rejected():
+    config = raw_config()
+    config["comparison"]["stand_ins"] = {"synthetic": "imagenet"}
+    with pytest.raises(ConfigError, match="'imagenet' is not one of"):
+        validated(config)
