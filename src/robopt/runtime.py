@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
-import numpy as np
 import torch
 
 from robopt.errors import RoboptError
@@ -18,14 +15,6 @@ def resolve_device(name: str = "auto") -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise RoboptError("config asks for device 'cuda' but no CUDA device is available; use 'auto' or 'cpu'")
     return device
-
-
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python, NumPy and torch; return a CPU generator for explicit draws."""
-    random.seed(seed)
-    np.random.seed(seed % (2**32))
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 def make_deterministic(threads: int | None = None) -> None:

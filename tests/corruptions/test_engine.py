@@ -48,7 +48,7 @@ def cifar10_sample() -> torch.Tensor | None:
     from robopt.data.cifar import read_cifar10
 
     try:
-        return read_cifar10("resources/cifar10")["test"].images[:500]
+        return read_cifar10("resources/cifar10", download=False)["test"].images[:500]
     except Exception:  # noqa: BLE001 - absent or partial dataset: the synthetic check still runs
         return None
 

@@ -15,7 +15,7 @@ from robopt.errors import DatasetFormatError, DatasetNotFoundError
 
 def test_cifar10_shapes_labels_order_and_layout(cifar10_root):
     with pytest.warns(UserWarning, match="data_batch_1 does not match the official md5"):
-        splits = read_dataset("cifar10", {"root": cifar10_root})
+        splits = read_dataset("cifar10", {"root": cifar10_root, "download": False})
     train, test = splits["train"], splits["test"]
     assert train.images.shape == (20, 32, 32, 3) and train.images.dtype == torch.uint8
     assert test.images.shape == (3, 32, 32, 3)
@@ -29,7 +29,7 @@ def test_cifar10_shapes_labels_order_and_layout(cifar10_root):
 
 def test_cifar100_fine_labels_and_coarse_kept(cifar100_root):
     with pytest.warns(UserWarning, match="official md5"):
-        splits = read_dataset("cifar100", {"root": cifar100_root})
+        splits = read_dataset("cifar100", {"root": cifar100_root, "download": False})
     train = splits["train"]
     assert train.labels.tolist() == [0, 5, 99, 3, 4, 5]
     assert train.extra["coarse_labels"].tolist() == [0, 1, 19, 2, 3, 1]
@@ -41,7 +41,7 @@ def test_truncated_cifar_batch_fails_with_file_named(cifar10_root):
     path = cifar10_root / "cifar-10-batches-py" / "data_batch_3"
     path.write_bytes(path.read_bytes()[:500])
     with pytest.warns(UserWarning), pytest.raises(DatasetFormatError, match="data_batch_3 is truncated or corrupt"):
-        read_dataset("cifar10", {"root": cifar10_root})
+        read_dataset("cifar10", {"root": cifar10_root, "download": False})
 
 
 def test_wrong_shape_cifar_batch_is_reported(cifar10_root):
@@ -49,12 +49,12 @@ def test_wrong_shape_cifar_batch_is_reported(cifar10_root):
 
     write_pickle(cifar10_root / "cifar-10-batches-py" / "test_batch", {"data": np.zeros((3, 100), np.uint8), "labels": [0, 1, 2]})
     with pytest.warns(UserWarning), pytest.raises(DatasetFormatError, match=r"expected \(N, 3072\) uint8"):
-        read_dataset("cifar10", {"root": cifar10_root})
+        read_dataset("cifar10", {"root": cifar10_root, "download": False})
 
 
 def test_missing_cifar_names_layout_and_config_key(tmp_path):
     with pytest.raises(DatasetNotFoundError) as info:
-        read_dataset("cifar10", {"root": tmp_path})
+        read_dataset("cifar10", {"root": tmp_path, "download": False})
     message = str(info.value)
     assert "cifar-10-batches-py" in message and "data.cifar10.root" in message and "data_batch_1" in message
 

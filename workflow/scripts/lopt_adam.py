@@ -1,17 +1,16 @@
 """lopt_adam: the Adam learning-rate grid inner-trained on clean and on noised data -> tidy losses."""
 
-from robopt.data import load_meta, load_split
+from robopt.data import load_split
 from robopt.io import write_csv
 from robopt.logs import log_to_file
-from robopt.lopt.runs import evaluate_adam, inner_data
+from robopt.lopt.runs import evaluate_adam, load_inner_data
 from robopt.lopt.settings import adam_noise, eval_settings
-from robopt.runtime import make_deterministic, resolve_device
+from robopt.runtime import make_deterministic
 
 log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
 block, kind = snakemake.params.lopt, snakemake.wildcards.noise
-scale = load_meta(snakemake.input.meta)["corruption_scale"]
-data = inner_data(block, load_split(snakemake.input.train), scale, resolve_device(block["device"]))
+data, scale = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
 noise = adam_noise(block, kind, scale)
 table = evaluate_adam(block["evaluation"]["adam_lrs"], eval_settings(block, noise), noise, data,
                       load_split(snakemake.input.test))

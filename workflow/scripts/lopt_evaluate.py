@@ -2,18 +2,17 @@
 
 import torch
 
-from robopt.data import load_meta, load_split
+from robopt.data import load_split
 from robopt.io import write_csv
 from robopt.logs import log_to_file
-from robopt.lopt.runs import evaluate_learned, inner_data
+from robopt.lopt.runs import evaluate_learned, load_inner_data
 from robopt.lopt.settings import eval_settings, train_noise
-from robopt.runtime import make_deterministic, resolve_device
+from robopt.runtime import make_deterministic
 
 log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
 block, experiment = snakemake.params.lopt, snakemake.wildcards.experiment
-scale = load_meta(snakemake.input.meta)["corruption_scale"]
-data = inner_data(block, load_split(snakemake.input.train), scale, resolve_device(block["device"]))
+data, scale = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
 noise = train_noise(block, experiment, scale)
 theta = torch.load(snakemake.input.theta, map_location="cpu", weights_only=False)["theta"]
 table = evaluate_learned(theta, eval_settings(block, noise), noise, data, load_split(snakemake.input.test))

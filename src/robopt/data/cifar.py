@@ -67,7 +67,7 @@ def _split(folder: Path, names: list[str], label_key: str, class_names: list[str
     )
 
 
-def read_cifar10(root: str | Path, download: bool = False) -> dict[str, ImageSplit]:
+def read_cifar10(root: str | Path, download: bool) -> dict[str, ImageSplit]:
     """CIFAR-10 train and test splits from ``root/cifar-10-batches-py/``."""
     folder = _ensure(CIFAR10, Path(root), download, "cifar10", CIFAR10_LAYOUT)
     class_names = list(unpickle(folder / CIFAR10.meta["filename"])[CIFAR10.meta["key"]])
@@ -77,7 +77,7 @@ def read_cifar10(root: str | Path, download: bool = False) -> dict[str, ImageSpl
     }
 
 
-def read_cifar100(root: str | Path, download: bool = False) -> dict[str, ImageSplit]:
+def read_cifar100(root: str | Path, download: bool) -> dict[str, ImageSplit]:
     """CIFAR-100 train and test splits (fine labels; coarse labels kept as ``extra``)."""
     folder = _ensure(CIFAR100, Path(root), download, "cifar100", CIFAR100_LAYOUT)
     class_names = list(unpickle(folder / CIFAR100.meta["filename"])[CIFAR100.meta["key"]])

@@ -83,7 +83,7 @@ def generate_synthetic(n: int, seed: int, size: int = 32) -> ImageSplit:
     return ImageSplit(pixels, labels, list(CLASS_NAMES))
 
 
-def read_synthetic(n_train: int, n_test: int, seed: int, size: int = 32) -> dict[str, ImageSplit]:
+def read_synthetic(n_train: int, n_test: int, seed: int, size: int) -> dict[str, ImageSplit]:
     """Train and test splits drawn from independent seeds."""
     return {
         "train": generate_synthetic(n_train, seed, size),

@@ -67,7 +67,7 @@ def read_wnids(root: str | Path) -> list[str]:
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
 
 
-def read_tinyimagenet(root: str | Path, download: bool = False) -> dict[str, ImageSplit]:
+def read_tinyimagenet(root: str | Path, download: bool) -> dict[str, ImageSplit]:
     """Train (``train/``) and test (``val/``) splits; classes ordered as in ``wnids.txt``."""
     root = Path(root)
     folder = root / FOLDER

@@ -22,6 +22,15 @@ def inner_data(block: dict[str, Any], train: ImageSplit, scale: str, device: tor
     return InnerData.from_split(train, block["validation_fraction"], block["split_seed"], scale, device)
 
 
+def load_inner_data(block: dict[str, Any], train_path: str | Path, meta_path: str | Path) -> tuple[InnerData, str]:
+    """(inner data on the block's device, the dataset's corruption scale) from a prepared dataset's files."""
+    from robopt.data import load_meta, load_split
+    from robopt.runtime import resolve_device
+
+    scale = load_meta(meta_path)["corruption_scale"]
+    return inner_data(block, load_split(train_path), scale, resolve_device(block["device"])), scale
+
+
 def outer_train(
     settings: OuterSettings, objective: Noise, data: InnerData, checkpoint: str | Path | None, labels: dict[str, Any]
 ) -> tuple[torch.Tensor, pd.DataFrame]:
