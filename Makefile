@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
 
-.PHONY: setup demo test test-fast lint report gallery clean
+.PHONY: setup demo test test-fast lint config-docs report gallery clean
 
 setup: $(VENV)/.installed
 
@@ -19,6 +19,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 demo: setup
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml
 	$(BIN)/snakemake --configfile config/demo.yaml --report results/report.html
+	$(BIN)/python -m robopt.summary results
 
 test: setup
 	$(BIN)/python -m pytest
@@ -28,7 +29,12 @@ test-fast: setup  # the quick loop while developing: everything but the slow tes
 
 lint: setup
 	$(BIN)/ruff check src tests workflow/scripts benchmarks
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint --configfile config/demo.yaml
+	$(BIN)/snakemake --lint
+
+config-docs: setup  # regenerate config/README.md's key tables from the schema
+	$(BIN)/python -m robopt.schema_docs workflow/schemas/config.schema.yaml config/README.md
 
 report: setup
 	$(BIN)/snakemake --configfile config/demo.yaml --report results/report.html

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 from robopt.errors import RoboptError
+
+
+def export_package_path(src: str) -> None:
+    """Put the checkout's ``src`` first on the PYTHONPATH that jobs inherit, so a job's environment needs only the
+    package's dependencies (a Snakemake-made conda environment has no robopt of its own)."""
+    parts = [src] + [part for part in os.environ.get("PYTHONPATH", "").split(os.pathsep) if part and part != src]
+    os.environ["PYTHONPATH"] = os.pathsep.join(parts)
 
 
 def resolve_device(name: str = "auto") -> torch.device:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
-import pandas as pd
 import pytest
 
 from robopt.errors import RoboptError
@@ -17,33 +14,7 @@ from robopt.plots.metz import (
     plot_noise_scales,
     plot_outer_training,
 )
-from tests.plots.frames import META
-
-OBJECTIVES = {"lopt_noisy": "gaussian", "lopt_mix": "corruption", "lopt_plain": "clean"}
-
-
-def evaluation_table() -> pd.DataFrame:
-    rows = []
-    runs = [("lopt_noisy", float("nan")), ("lopt_mix", float("nan")), ("lopt_plain", float("nan")),
-            ("adam_gaussian", 0.001), ("adam_gaussian", 0.01), ("adam_corruption", 0.001), ("adam_corruption", 0.01)]
-    targets = [("gaussian", 0.0), ("gaussian", 0.05), ("gaussian", 0.1)] + [
-        (c, s) for c, s in itertools.product(["glass_blur", "shot_noise", "fog", "brightness"], [1, 2, 3])]
-    for (optimizer, lr), train_data, (noise, level) in itertools.product(runs, ["clean", "noised"], targets):
-        bonus = 0.1 if lr == 0.01 else 0.0
-        objective = OBJECTIVES.get(optimizer, "")
-        for step in (0, 50, 100):
-            rows.append([optimizer, objective, lr, train_data, step, "test", noise, level,
-                         2.3 - step / 100 + level + bonus])
-        rows.append([optimizer, objective, lr, train_data, 100, "validation", noise, level, 1.3 + level + bonus])
-    return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
-
-
-def curves_table() -> pd.DataFrame:
-    rows = [{"experiment": name, "objective": objective, "seed": seed, "iteration": it, "target": "outer",
-             "loss": 2.3 - 0.01 * it - seed}
-            for name, objective in (("plain", "clean"), ("noisy", "gaussian")) for seed in (0, 1, 2)
-            for it in range(1, 11)]
-    return pd.DataFrame(rows)
+from tests.plots.frames import META, curves_table, evaluation_table
 
 
 def test_adam_learning_rate_is_chosen_per_target_on_validation():

@@ -4,7 +4,14 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))  # use the checkout's package even without `pip install -e`
+SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, SRC)  # the checkout's package, even without `pip install -e`
+
+from robopt.runtime import export_package_path  # noqa: E402
+
+export_package_path(SRC)  # ... and in every job, whose environment may not have it installed (`--sdm conda`)
+#: The software of every job with `--sdm conda` (otherwise the active environment's); robopt comes from SRC.
+ROBOPT_ENV = "../envs/robopt.yaml"
 
 from robopt.config import check_config, data_source, validate_config  # noqa: E402
 from robopt.corruptions import CORRUPTIONS as CORRUPTION_REGISTRY  # noqa: E402
@@ -13,7 +20,6 @@ from robopt.data import DATASETS as DATASET_REGISTRY  # noqa: E402
 from robopt.evaluate.published import heatmap_figure_name, has_published_comparison  # noqa: E402
 from robopt.report import damp_scale_note, damp_scale_notes  # noqa: E402
 from robopt.variants import sweep_variants, trained_variants, training_job, tune_grid, variants  # noqa: E402
-
 
 validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
@@ -68,10 +74,17 @@ def corrupted_set_targets():
 
 def model_files(kind, entries):
     """``results/{train|evaluate}/<dataset>/<variant>/seed<seed>/<file>`` for (dataset, variants, seeds) entries."""
-    folder, name = {"model": ("train", "model.pt"), "history": ("train", "history.csv"),
-                    "metrics": ("evaluate", "metrics.csv")}[kind]
-    return [f"results/{folder}/{dataset}/{variant.id}/seed{seed}/{name}"
-            for dataset, chosen, seeds in entries for variant in chosen for seed in seeds]
+    folder, name = {
+        "model": ("train", "model.pt"),
+        "history": ("train", "history.csv"),
+        "metrics": ("evaluate", "metrics.csv"),
+    }[kind]
+    return [
+        f"results/{folder}/{dataset}/{variant.id}/seed{seed}/{name}"
+        for dataset, chosen, seeds in entries
+        for variant in chosen
+        for seed in seeds
+    ]
 
 
 def trained_entries(datasets=None):

@@ -7,16 +7,18 @@ rule corrupt_dataset:
         meta="results/data/{dataset}/meta.json",
     output:
         "results/corrupt/{dataset}/{corruption}.npy",
-    params:
-        n_images=config["corruptions"]["n_test_images"],
-        seed=config["corruptions"]["seed"],
     log:
         "results/logs/corrupt_dataset/{dataset}/{corruption}.log",
     benchmark:
         "results/benchmarks/corrupt_dataset/{dataset}/{corruption}.tsv"
+    conda:
+        ROBOPT_ENV
     resources:
         mem_mb=8000,
         runtime=30,
+    params:
+        n_images=config["corruptions"]["n_test_images"],
+        seed=config["corruptions"]["seed"],
     script:
         "../scripts/corrupt_dataset.py"
 
@@ -26,12 +28,14 @@ rule write_corrupted_labels:
         test="results/data/{dataset}/test.pt",
     output:
         "results/corrupt/{dataset}/labels.npy",
-    params:
-        n_images=config["corruptions"]["n_test_images"],
     log:
         "results/logs/write_corrupted_labels/{dataset}.log",
     benchmark:
         "results/benchmarks/write_corrupted_labels/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        n_images=config["corruptions"]["n_test_images"],
     script:
         "../scripts/write_corrupted_labels.py"
 
@@ -48,14 +52,16 @@ rule plot_corruption_preview:
             labels=provenance_labels,
         ),
         png="results/figures/corruptions_{dataset}.png",
-    params:
-        corruptions=CORRUPTIONS,
-        seed=config["corruptions"]["seed"],
-        image_index=0,
     log:
         "results/logs/plot_corruption_preview/{dataset}.log",
     benchmark:
         "results/benchmarks/plot_corruption_preview/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        corruptions=CORRUPTIONS,
+        seed=config["corruptions"]["seed"],
+        image_index=0,
     script:
         "../scripts/plot_corruption_preview.py"
 
@@ -67,11 +73,13 @@ rule export_corrupted_tree:
         test="results/data/{dataset}/test.pt",
     output:
         directory("results/corrupt_jpeg/{dataset}/{corruption}"),
-    params:
-        class_ids=class_ids,
     log:
         "results/logs/export_corrupted_tree/{dataset}/{corruption}.log",
     benchmark:
         "results/benchmarks/export_corrupted_tree/{dataset}/{corruption}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        class_ids=class_ids,
     script:
         "../scripts/export_corrupted_tree.py"

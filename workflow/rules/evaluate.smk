@@ -9,6 +9,16 @@ rule evaluate_model:
         corrupted=corrupted_files,
     output:
         "results/evaluate/{dataset}/{variant}/seed{seed}/metrics.csv",
+    log:
+        "results/logs/evaluate_model/{dataset}/{variant}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/evaluate_model/{dataset}/{variant}/seed{seed}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: 2
+    resources:
+        mem_mb=16000,
+        runtime=60,
     params:
         labels=variant_labels,
         corruptions=CORRUPTIONS,
@@ -16,14 +26,6 @@ rule evaluate_model:
         class_ids=class_ids,
         batch_size=config["evaluation"]["batch_size"],
         device=config["device"],
-    threads: 2
-    log:
-        "results/logs/evaluate_model/{dataset}/{variant}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/evaluate_model/{dataset}/{variant}/seed{seed}.tsv"
-    resources:
-        mem_mb=16000,
-        runtime=60,
     script:
         "../scripts/evaluate_model.py"
 
@@ -37,5 +39,7 @@ rule collect_metrics:
         "results/logs/collect_metrics/collect_metrics.log",
     benchmark:
         "results/benchmarks/collect_metrics/collect_metrics.tsv"
+    conda:
+        ROBOPT_ENV
     script:
         "../scripts/collect_metrics.py"

@@ -17,12 +17,14 @@ rule plot_damp_fig3:
             labels=provenance_labels,
         ),
         png="results/figures/damp_fig3.png",
-    params:
-        scale=scale_note,
     log:
         "results/logs/plot_damp_fig3/plot_damp_fig3.log",
     benchmark:
         "results/benchmarks/plot_damp_fig3/plot_damp_fig3.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
     script:
         "../scripts/plot_damp_fig3.py"
 
@@ -39,12 +41,14 @@ rule table_damp_error_by_severity:
         ),
         md="results/tables/damp_error_by_severity.md",
         tex="results/tables/damp_error_by_severity.tex",
-    params:
-        scale=scale_note,
     log:
         "results/logs/table_damp_error_by_severity/table_damp_error_by_severity.log",
     benchmark:
         "results/benchmarks/table_damp_error_by_severity/table_damp_error_by_severity.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
     script:
         "../scripts/table_damp_error_by_severity.py"
 
@@ -61,12 +65,14 @@ rule table_damp_corruption_error:
         ),
         md="results/tables/damp_corruption_error.md",
         tex="results/tables/damp_corruption_error.tex",
-    params:
-        scale=scale_note,
     log:
         "results/logs/table_damp_corruption_error/table_damp_corruption_error.log",
     benchmark:
         "results/benchmarks/table_damp_corruption_error/table_damp_corruption_error.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
     script:
         "../scripts/table_damp_corruption_error.py"
 
@@ -84,14 +90,16 @@ rule table_damp_heatmap_vs_paper:
         ),
         md="results/tables/damp_heatmap_vs_paper.md",
         tex="results/tables/damp_heatmap_vs_paper.tex",
-    params:
-        scales=damp_scale_notes(config),
-        stand_ins=config["comparison"]["stand_ins"],
-        scale=scale_note,
     log:
         "results/logs/table_damp_heatmap_vs_paper/table_damp_heatmap_vs_paper.log",
     benchmark:
         "results/benchmarks/table_damp_heatmap_vs_paper/table_damp_heatmap_vs_paper.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scales=damp_scale_notes(config),
+        stand_ins=config["comparison"]["stand_ins"],
+        scale=scale_note,
     script:
         "../scripts/table_damp_heatmap_vs_paper.py"
 
@@ -109,15 +117,17 @@ rule plot_damp_heatmap:
             labels=provenance_labels,
         ),
         png="results/figures/damp_{figure}_{dataset}.png",
-    wildcard_constraints:
-        figure="fig1|fig4|fig5|heatmap",
-    params:
-        seeds=SEEDS,
-        scale=scale_note,
     log:
         "results/logs/plot_damp_heatmap/{figure}_{dataset}.log",
     benchmark:
         "results/benchmarks/plot_damp_heatmap/{figure}_{dataset}.tsv"
+    wildcard_constraints:
+        figure="fig1|fig4|fig5|heatmap",
+    conda:
+        ROBOPT_ENV
+    params:
+        seeds=SEEDS,
+        scale=scale_note,
     script:
         "../scripts/plot_damp_heatmap.py"
 
@@ -134,12 +144,14 @@ rule table_damp_sigma_sweep:
         ),
         md="results/tables/damp_sigma_sweep.md",
         tex="results/tables/damp_sigma_sweep.tex",
-    params:
-        scale=scale_note,
     log:
         "results/logs/table_damp_sigma_sweep/table_damp_sigma_sweep.log",
     benchmark:
         "results/benchmarks/table_damp_sigma_sweep/table_damp_sigma_sweep.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
     script:
         "../scripts/table_damp_sigma_sweep.py"
 
@@ -155,12 +167,14 @@ rule plot_damp_fig2:
             labels=provenance_labels,
         ),
         png="results/figures/damp_fig2.png",
-    params:
-        scale=scale_note,
     log:
         "results/logs/plot_damp_fig2/plot_damp_fig2.log",
     benchmark:
         "results/benchmarks/plot_damp_fig2/plot_damp_fig2.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
     script:
         "../scripts/plot_damp_fig2.py"
 
@@ -176,12 +190,14 @@ rule plot_training_curves:
             labels=provenance_labels,
         ),
         png="results/figures/training_curves_{dataset}.png",
-    params:
-        scale=scale_note,
     log:
         "results/logs/plot_training_curves/{dataset}.log",
     benchmark:
         "results/benchmarks/plot_training_curves/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
     script:
         "../scripts/plot_training_curves.py"
 
@@ -203,14 +219,16 @@ if LOPT_ENABLED:
                 labels=provenance_labels,
             ),
             png="results/figures/metz2019_{figure}.png",
-        params:
-            figure=lopt_figure_params,
-            scale=lopt_scale_note,
-        wildcard_constraints:
-            figure="fig1a|fig1b|fig1c|fig2|appB",
         log:
             "results/logs/plot_metz2019/{figure}.log",
         benchmark:
             "results/benchmarks/plot_metz2019/{figure}.tsv"
+        wildcard_constraints:
+            figure="fig1a|fig1b|fig1c|fig2|appB",
+        conda:
+            ROBOPT_ENV
+        params:
+            figure=lopt_figure_params,
+            scale=lopt_scale_note,
         script:
             "../scripts/plot_metz2019.py"

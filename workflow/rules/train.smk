@@ -8,20 +8,22 @@ rule train_model:
     output:
         model="results/train/{dataset}/{variant}/seed{seed}/model.pt",
         history="results/train/{dataset}/{variant}/seed{seed}/history.csv",
+    log:
+        "results/logs/train_model/{dataset}/{variant}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train_model/{dataset}/{variant}/seed{seed}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: training_threads
+    resources:
+        mem_mb=16000,
+        runtime=24 * 60,
+        gpu=gpus_for_training,
     params:
         settings=training_settings,
         labels=variant_labels,
         device=config["device"],
         checkpoint="results/checkpoints/train/{dataset}/{variant}/seed{seed}/last.pt",
-    threads: training_threads
-    log:
-        "results/logs/train_model/{dataset}/{variant}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/train_model/{dataset}/{variant}/seed{seed}.tsv"
-    resources:
-        mem_mb=16000,
-        runtime=24 * 60,
-        gpu=gpus_for_training,
     script:
         "../scripts/train_model.py"
 
@@ -33,6 +35,17 @@ rule tune_method:
     output:
         sweep="results/tune/{dataset}/{method}/sweep.csv",
         choice="results/tune/{dataset}/{method}/choice.json",
+    log:
+        "results/logs/tune_method/{dataset}/{method}.log",
+    benchmark:
+        "results/benchmarks/tune_method/{dataset}/{method}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: training_threads
+    resources:
+        mem_mb=16000,
+        runtime=24 * 60,
+        gpu=gpus_for_training,
     params:
         settings=tuning_settings,
         tune=tune_params,
@@ -40,14 +53,5 @@ rule tune_method:
         val_seed=config["data"]["val_seed"],
         seed=SEEDS[0],
         device=config["device"],
-    threads: training_threads
-    log:
-        "results/logs/tune_method/{dataset}/{method}.log",
-    benchmark:
-        "results/benchmarks/tune_method/{dataset}/{method}.tsv"
-    resources:
-        mem_mb=16000,
-        runtime=24 * 60,
-        gpu=gpus_for_training,
     script:
         "../scripts/tune_method.py"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torchvision.datasets import CIFAR10, CIFAR100
 
 from robopt.data.checks import chw_rows_to_nhwc, require_files, unpickle, warn_on_checksum_mismatch
 from robopt.data.format import ImageSplit
@@ -69,6 +68,8 @@ def _split(folder: Path, names: list[str], label_key: str, class_names: list[str
 
 def read_cifar10(root: str | Path, download: bool) -> dict[str, ImageSplit]:
     """CIFAR-10 train and test splits from ``root/cifar-10-batches-py/``."""
+    from torchvision.datasets import CIFAR10  # its file lists and checksums; imported here, it costs seconds
+
     folder = _ensure(CIFAR10, Path(root), download, "cifar10", CIFAR10_LAYOUT)
     class_names = list(unpickle(folder / CIFAR10.meta["filename"])[CIFAR10.meta["key"]])
     return {
@@ -79,6 +80,8 @@ def read_cifar10(root: str | Path, download: bool) -> dict[str, ImageSplit]:
 
 def read_cifar100(root: str | Path, download: bool) -> dict[str, ImageSplit]:
     """CIFAR-100 train and test splits (fine labels; coarse labels kept as ``extra``)."""
+    from torchvision.datasets import CIFAR100
+
     folder = _ensure(CIFAR100, Path(root), download, "cifar100", CIFAR100_LAYOUT)
     class_names = list(unpickle(folder / CIFAR100.meta["filename"])[CIFAR100.meta["key"]])
     return {

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
-from torchvision.datasets.utils import download_and_extract_archive
 
 from robopt.data.checks import require_files
 from robopt.data.format import ImageSplit
@@ -26,6 +25,8 @@ LAYOUT = """  <root>/tiny-imagenet-200/
 
 def _download(root: Path) -> None:
     try:
+        from torchvision.datasets.utils import download_and_extract_archive
+
         download_and_extract_archive(URL, str(root), md5=ZIP_MD5)
     except Exception as err:  # noqa: BLE001 - any network/archive failure means the same to the user
         raise DatasetNotFoundError(

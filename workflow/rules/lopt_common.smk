@@ -1,0 +1,50 @@
+# Helpers of the learned-optimizer rules (lopt.smk, which includes this file): targets, seeds and each job's params.
+from robopt.lopt.settings import figure_params, noise_kinds, stage_params  # noqa: E402
+from robopt.report import lopt_scale_note as lopt_scale_words  # noqa: E402
+
+LOPT = config["lopt"]  # validated and checked in common.smk
+LOPT_DATASET = LOPT["dataset"]
+LOPT_EXPERIMENTS = list(LOPT["experiments"])
+LOPT_NOISES = noise_kinds(LOPT)
+
+
+def lopt_seed_outputs(wildcards):
+    """Curves and meta-parameters of every outer-training seed of one experiment."""
+    if wildcards.experiment not in LOPT["experiments"]:
+        raise ValueError(f"unknown lopt experiment {wildcards.experiment!r}; configured: {', '.join(LOPT_EXPERIMENTS)}")
+    seeds = LOPT["experiments"][wildcards.experiment]["seeds"]
+    return {
+        "curves": [f"results/lopt/{wildcards.experiment}/seed{seed}/curve.csv" for seed in seeds],
+        "thetas": [f"results/lopt/{wildcards.experiment}/seed{seed}/theta.pt" for seed in seeds],
+    }
+
+
+def lopt_job_params(stage):
+    """Params of a learned-optimizer job: only the keys its stage reads (robopt.lopt.settings.stage_params)."""
+
+    def params(wildcards):
+        return stage_params(LOPT, stage, wildcards.noise if stage == "adam" else wildcards.experiment)
+
+    return params
+
+
+def lopt_gpus(wildcards):
+    return 0 if LOPT["device"] == "cpu" else 1
+
+
+def lopt_targets():
+    """The learned-optimizer tables and the Metz figures the configured experiments support."""
+    objectives = {spec["objective"] for spec in LOPT["experiments"].values()}
+    figures = ["fig1a", "fig1b", "fig1c"] if "gaussian" in objectives else []
+    figures += ["fig2", "appB"] if "corruption" in objectives else []
+    tables = ["results/tables/lopt_evaluation.csv", "results/tables/lopt_outer_curves.csv"]
+    return tables + [f"results/figures/metz2019_{name}.pdf" for name in figures]
+
+
+def lopt_figure_params(wildcards):
+    return figure_params(LOPT)
+
+
+def lopt_scale_note(wildcards=None):
+    """The scale of the learned-optimizer numbers: outer-training and evaluation sizes."""
+    return lopt_scale_words(LOPT)
