@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import torch
 
 
 @contextlib.contextmanager
@@ -32,6 +31,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 
 def save_torch(obj: Any, path: str | os.PathLike) -> None:
     """``torch.save`` that leaves either the old file or the complete new one."""
+    import torch  # here: a table or figure job never pays for importing torch
+
     with atomic_path(path) as tmp:
         torch.save(obj, tmp)
 

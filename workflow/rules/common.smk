@@ -133,7 +133,7 @@ def training_histories(wildcards):
 def provenance_labels(wildcards, output):
     """Report labels of a figure or table: its file, and the commit, date and device it was computed with
     (read from the file's own metadata when the report is built)."""
-    from robopt.plots.style import read_provenance
+    from robopt.provenance import read_provenance
 
     meta = read_provenance(output[0])
     labels = {"file": Path(output[0]).name}

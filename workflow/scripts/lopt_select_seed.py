@@ -8,7 +8,7 @@ import pandas as pd
 
 from robopt.io import atomic_path, write_csv
 from robopt.logs import log_to_file
-from robopt.lopt.runs import select_seed
+from robopt.lopt.selection import select_seed
 
 log_to_file(snakemake.log[0])
 curves = pd.concat([pd.read_csv(path) for path in snakemake.input.curves], ignore_index=True)

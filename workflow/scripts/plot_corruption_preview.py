@@ -4,7 +4,8 @@
 from robopt.corruptions import corrupt_all_severities
 from robopt.data import load_meta, load_split
 from robopt.logs import log_to_file
-from robopt.plots import plot_corruption_grid, provenance
+from robopt.plots import provenance
+from robopt.plots.preview import plot_corruption_grid
 
 log_to_file(snakemake.log[0])
 meta = load_meta(snakemake.input.meta)

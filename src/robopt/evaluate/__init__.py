@@ -1,6 +1,11 @@
-"""Evaluation on clean and corrupted test sets, and the aggregation into tables."""
+"""Evaluation on clean and corrupted test sets, and the aggregation into tables.
+
+The aggregation is torch-free and imported eagerly; the evaluation itself (torch) is imported on first use, so a
+table job starts without paying for torch.
+"""
 
 from robopt.evaluate.aggregate import (
+    MODEL_COLUMNS,
     SEVERITY_GROUPS,
     TIDY_COLUMNS,
     collect,
@@ -10,10 +15,18 @@ from robopt.evaluate.aggregate import (
     read_tidy,
     sigma_sweep_summary,
 )
-from robopt.evaluate.evaluate import evaluate_model, predict
-from robopt.evaluate.metrics import classification_metrics, expected_calibration_error
+from robopt.lazy import lazy_exports
+
+__getattr__ = lazy_exports(__name__, {
+    "evaluate_model": "robopt.evaluate.evaluate",
+    "predict": "robopt.evaluate.evaluate",
+    "classification_metrics": "robopt.evaluate.metrics",
+    "expected_calibration_error": "robopt.evaluate.metrics",
+})
+
 
 __all__ = [
+    "MODEL_COLUMNS",
     "SEVERITY_GROUPS",
     "TIDY_COLUMNS",
     "classification_metrics",

@@ -1,7 +1,17 @@
-"""Learned optimizers outer-trained for robustness to input noise (Metz et al. 2019)."""
+"""Learned optimizers outer-trained for robustness to input noise (Metz et al. 2019).
 
-from robopt.lopt.data import InnerData
-from robopt.lopt.objectives import NOISE_KINDS, Noise
-from robopt.lopt.outer import CURVE_COLUMNS, OuterSettings, OuterTrainer
+Names are imported on first use, so that the seed-selection job (``robopt.lopt.selection``) starts without torch.
+"""
 
-__all__ = ["CURVE_COLUMNS", "NOISE_KINDS", "InnerData", "Noise", "OuterSettings", "OuterTrainer"]
+from robopt.lazy import lazy_exports
+
+EXPORTS = {
+    "InnerData": "robopt.lopt.data",
+    "NOISE_KINDS": "robopt.lopt.objectives",
+    "Noise": "robopt.lopt.objectives",
+    "CURVE_COLUMNS": "robopt.lopt.outer",
+    "OuterSettings": "robopt.lopt.outer",
+    "OuterTrainer": "robopt.lopt.outer",
+}
+__getattr__ = lazy_exports(__name__, EXPORTS)
+__all__ = sorted(EXPORTS)

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
-import os
-import platform
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +9,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
 
 from robopt.io import atomic_path  # noqa: E402
+from robopt.provenance import provenance, provenance_text, read_provenance  # noqa: E402, F401  (re-exported)
 from robopt.report import seeds_label  # noqa: E402, F401  (re-exported for the figures)
 from robopt.variants import CLEAN  # noqa: E402
 
@@ -70,31 +65,6 @@ def ordered(values, preferred) -> list:
     return sorted(set(values), key=lambda v: (rank.get(v, len(rank)), str(v)))
 
 
-def git_commit() -> str:
-    """The commit of the robopt code that ran (``-dirty`` with uncommitted changes): the package's checkout first,
-    then the working directory's; "unknown" outside git."""
-    for folder in (Path(__file__).resolve().parent, Path.cwd()):
-        try:
-            out = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
-                                 check=True, cwd=folder)
-            return out.stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            continue
-    return "unknown"
-
-
-def provenance(config: dict[str, Any] | None = None) -> dict[str, str]:
-    """What produced a figure: commit, date, device, and the config it was computed with."""
-    cpu = f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else cpu
-    return {
-        "commit": git_commit(),
-        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "device": device,
-        "config": json.dumps(config or {}, sort_keys=True, default=str),
-    }
-
-
 def new_figure(
     ncols: int, width_per_panel: float = 3.2, height: float = 2.8, legend_width: float = 0.0
 ) -> tuple[plt.Figure, list[plt.Axes]]:
@@ -102,41 +72,6 @@ def new_figure(
     with plt.rc_context(RC):
         fig, axes = plt.subplots(1, ncols, figsize=(width_per_panel * ncols + legend_width, height), squeeze=False)
     return fig, list(axes[0])
-
-
-PROVENANCE_KEYS = ("commit", "date", "device", "config")
-
-
-def provenance_text(meta: dict[str, str]) -> str:
-    """``commit=...; date=...; device=...; config={...}``: one line, the config (JSON) last."""
-    return "; ".join(f"{key}={meta[key]}" for key in PROVENANCE_KEYS if key in meta)
-
-
-def parse_provenance(text: str) -> dict[str, str]:
-    """Inverse of :func:`provenance_text` (the config may itself contain '; ')."""
-    meta = {}
-    for part in text.split("; ", len(PROVENANCE_KEYS) - 1):
-        key, _, value = part.partition("=")
-        meta[key] = value
-    return meta
-
-
-def read_provenance(path: str | Path) -> dict[str, str]:
-    """Provenance of a written figure (from the PNG beside it) or table (from the Markdown beside it)."""
-    path = Path(path)
-    if path.suffix in (".pdf", ".png"):
-        from PIL import Image
-
-        with Image.open(path.with_suffix(".png")) as image:
-            return parse_provenance(image.info.get("Description", ""))
-    markdown = path.with_suffix(".md")
-    for line in markdown.read_text().splitlines() if markdown.exists() else []:
-        if line.startswith(TABLE_PROVENANCE_PREFIX):
-            return parse_provenance(line[len(TABLE_PROVENANCE_PREFIX) :])
-    return {}
-
-
-TABLE_PROVENANCE_PREFIX = "Provenance: "
 
 
 def legend_outside(ax: plt.Axes, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from robopt.io import write_csv, write_text
-from robopt.plots.style import TABLE_PROVENANCE_PREFIX, provenance_text
+from robopt.provenance import TABLE_PROVENANCE_PREFIX, provenance_text
 
 
 def write_table(
