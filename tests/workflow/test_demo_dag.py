@@ -136,9 +136,19 @@ def test_single_figure_target_schedules_only_its_ancestors(tmp_path):
     result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_fig3.pdf")
     jobs = scheduled_jobs(result.stdout)
     assert jobs == {
-        "prepare_dataset": 1, "corrupt_dataset": 19, "write_corrupted_labels": 1, "train_model": 12,
+        "prepare_dataset": 1, "corrupt_dataset_all": 1, "train_model": 12,
         "evaluate_model": 12, "collect_metrics": 1, "plot_damp_fig3": 1,
     }
+
+
+def test_one_job_per_corruption_outside_the_demo(tmp_path):
+    """Without corruptions.one_job each corruption is its own job, the labels another: the same DAG otherwise."""
+    workdir = copy_workflow(tmp_path)
+    (workdir / "per_corruption.yaml").write_text("corruptions:\n  one_job: false\n")
+    result = run(workdir, "--dry-run", "--forceall", "--configfile", "config/demo.yaml", "per_corruption.yaml",
+                 "results/figures/damp_fig3.pdf")
+    jobs = scheduled_jobs(result.stdout)
+    assert jobs["corrupt_dataset"] == 19 and jobs["write_corrupted_labels"] == 1 and "corrupt_dataset_all" not in jobs
 
 
 def test_preview_target_schedules_only_its_ancestors(tmp_path):
@@ -160,7 +170,7 @@ def test_sigma_sweep_figure_schedules_only_its_models(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_fig2.pdf")
     assert scheduled_jobs(result.stdout) == {  # SGD, DAMP and DAAP at 3 sigmas each (the configured one reused), 2 seeds
-        "prepare_dataset": 1, "corrupt_dataset": 19, "write_corrupted_labels": 1, "train_model": 14,
+        "prepare_dataset": 1, "corrupt_dataset_all": 1, "train_model": 14,
         "evaluate_model": 14, "table_damp_sigma_sweep": 1, "plot_damp_fig2": 1,
     }
     assert "damp_sigma0.05/seed1/model.pt" in result.stdout and "damp/seed1/model.pt" in result.stdout
@@ -170,7 +180,7 @@ def test_heatmap_target_schedules_only_its_ancestors(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_heatmap_synthetic.pdf")
     assert scheduled_jobs(result.stdout) == {
-        "prepare_dataset": 1, "corrupt_dataset": 19, "write_corrupted_labels": 1, "train_model": 12,
+        "prepare_dataset": 1, "corrupt_dataset_all": 1, "train_model": 12,
         "evaluate_model": 12, "collect_metrics": 1, "table_damp_corruption_error": 1, "plot_damp_heatmap": 1,
     }
 

@@ -172,6 +172,11 @@ def training_threads(wildcards):
     return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
 
 
+def evaluation_threads(wildcards):
+    """A small model's evaluation is mostly start-up and reading: one thread, so two run side by side on 2 cores."""
+    return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 2
+
+
 def gpus_for_training(wildcards):
     """One GPU per training job unless the config pins the CPU (a SLURM profile turns this into --gpus=1)."""
     return 0 if config["device"] == "cpu" else 1

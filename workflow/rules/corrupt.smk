@@ -1,43 +1,73 @@
-# Clean test set -> <dataset>-C: one job per (dataset, corruption) writing all five severities.
+# Clean test set -> <dataset>-C: one job per (dataset, corruption) writing all five severities (or, with
+# corruptions.one_job, one job per dataset writing them all).
 
 
-rule corrupt_dataset:
-    input:
-        test="results/data/{dataset}/test.pt",
-        meta="results/data/{dataset}/meta.json",
-    output:
-        "results/corrupt/{dataset}/{corruption}.npy",
-    log:
-        "results/logs/corrupt_dataset/{dataset}/{corruption}.log",
-    benchmark:
-        "results/benchmarks/corrupt_dataset/{dataset}/{corruption}.tsv"
-    conda:
-        ROBOPT_ENV
-    resources:
-        mem_mb=8000,
-        runtime=30,
-    params:
-        n_images=config["corruptions"]["n_test_images"],
-        seed=config["corruptions"]["seed"],
-    script:
-        "../scripts/corrupt_dataset.py"
+if config["corruptions"]["one_job"]:
 
+    rule corrupt_dataset_all:
+        # Demo scale: every corruption of the set and labels.npy in one job (each is seconds, start-up dominates);
+        # the same bytes as one job per corruption.
+        input:
+            test="results/data/{dataset}/test.pt",
+            meta="results/data/{dataset}/meta.json",
+        output:
+            corrupted=expand("results/corrupt/{{dataset}}/{corruption}.npy", corruption=CORRUPTIONS),
+            labels="results/corrupt/{dataset}/labels.npy",
+        log:
+            "results/logs/corrupt_dataset_all/{dataset}.log",
+        benchmark:
+            "results/benchmarks/corrupt_dataset_all/{dataset}.tsv"
+        conda:
+            ROBOPT_ENV
+        resources:
+            mem_mb=8000,
+            runtime=60,
+        params:
+            corruptions=CORRUPTIONS,
+            n_images=config["corruptions"]["n_test_images"],
+            seed=config["corruptions"]["seed"],
+        script:
+            "../scripts/corrupt_dataset.py"
 
-rule write_corrupted_labels:
-    input:
-        test="results/data/{dataset}/test.pt",
-    output:
-        "results/corrupt/{dataset}/labels.npy",
-    log:
-        "results/logs/write_corrupted_labels/{dataset}.log",
-    benchmark:
-        "results/benchmarks/write_corrupted_labels/{dataset}.tsv"
-    conda:
-        ROBOPT_ENV
-    params:
-        n_images=config["corruptions"]["n_test_images"],
-    script:
-        "../scripts/write_corrupted_labels.py"
+else:
+
+    rule corrupt_dataset:
+        input:
+            test="results/data/{dataset}/test.pt",
+            meta="results/data/{dataset}/meta.json",
+        output:
+            "results/corrupt/{dataset}/{corruption}.npy",
+        log:
+            "results/logs/corrupt_dataset/{dataset}/{corruption}.log",
+        benchmark:
+            "results/benchmarks/corrupt_dataset/{dataset}/{corruption}.tsv"
+        conda:
+            ROBOPT_ENV
+        resources:
+            mem_mb=8000,
+            runtime=30,
+        params:
+            corruptions=lambda wildcards: [wildcards.corruption],
+            n_images=config["corruptions"]["n_test_images"],
+            seed=config["corruptions"]["seed"],
+        script:
+            "../scripts/corrupt_dataset.py"
+
+    rule write_corrupted_labels:
+        input:
+            test="results/data/{dataset}/test.pt",
+        output:
+            "results/corrupt/{dataset}/labels.npy",
+        log:
+            "results/logs/write_corrupted_labels/{dataset}.log",
+        benchmark:
+            "results/benchmarks/write_corrupted_labels/{dataset}.tsv"
+        conda:
+            ROBOPT_ENV
+        params:
+            n_images=config["corruptions"]["n_test_images"],
+        script:
+            "../scripts/write_corrupted_labels.py"
 
 
 rule plot_corruption_preview:

@@ -15,7 +15,7 @@ rule evaluate_model:
         "results/benchmarks/evaluate_model/{dataset}/{variant}/seed{seed}.tsv"
     conda:
         ROBOPT_ENV
-    threads: 2
+    threads: evaluation_threads
     resources:
         mem_mb=16000,
         runtime=60,

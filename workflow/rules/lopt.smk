@@ -23,7 +23,7 @@ rule lopt_outer_train:
         "results/benchmarks/lopt_outer_train/{experiment}/seed{seed}.tsv"
     conda:
         ROBOPT_ENV
-    threads: 2
+    threads: lopt_threads
     resources:
         mem_mb=16000,
         runtime=4320,
@@ -66,7 +66,7 @@ rule lopt_evaluate:
         "results/benchmarks/lopt_evaluate/{experiment}.tsv"
     conda:
         ROBOPT_ENV
-    threads: 2
+    threads: lopt_threads
     resources:
         mem_mb=16000,
         runtime=1440,
@@ -92,7 +92,7 @@ rule lopt_adam:
         noise="gaussian|corruption",
     conda:
         ROBOPT_ENV
-    threads: 2
+    threads: lopt_threads
     resources:
         mem_mb=16000,
         runtime=1440,

@@ -28,6 +28,11 @@ def lopt_job_params(stage):
     return params
 
 
+def lopt_threads(wildcards):
+    """A population of a few small CNNs gains nothing from a second thread (jobs run side by side instead)."""
+    return 1 if 2 * LOPT["outer"]["pairs"] <= 8 else 2
+
+
 def lopt_gpus(wildcards):
     return 0 if LOPT["device"] == "cpu" else 1
 

@@ -6,4 +6,4 @@ from robopt.logs import log_to_file
 
 log_to_file(snakemake.log[0])
 labels = load_split(snakemake.input.test).labels
-write_labels(labels[: snakemake.params.n_images] if snakemake.params.n_images else labels, snakemake.output[0])
+write_labels(labels[: snakemake.params.n_images or len(labels)], snakemake.output[0])
