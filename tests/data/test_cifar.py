@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from robopt.data import cifar as cifar_module
 from robopt.data import read_dataset
 from robopt.errors import DatasetFormatError, DatasetNotFoundError
 
@@ -60,15 +59,18 @@ def test_missing_cifar_names_layout_and_config_key(tmp_path):
 
 
 def test_offline_download_gives_clear_message(tmp_path, monkeypatch):
+    import torchvision.datasets  # the reader imports it when it reads (torchvision costs seconds at start-up)
+
+    official = torchvision.datasets.CIFAR10
+
     class Offline:
         base_folder, train_list, test_list, meta = (
-            cifar_module.CIFAR10.base_folder, cifar_module.CIFAR10.train_list,
-            cifar_module.CIFAR10.test_list, cifar_module.CIFAR10.meta,
+            official.base_folder, official.train_list, official.test_list, official.meta,
         )
 
         def __init__(self, *args, **kwargs):
             raise urllib.error.URLError("no network")
 
-    monkeypatch.setattr(cifar_module, "CIFAR10", Offline)
+    monkeypatch.setattr(torchvision.datasets, "CIFAR10", Offline)
     with pytest.raises(DatasetNotFoundError, match="download into .* failed .*no network.*cifar-10-batches-py"):
         read_dataset("cifar10", {"root": tmp_path, "download": True})

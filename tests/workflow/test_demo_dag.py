@@ -145,8 +145,8 @@ def test_one_job_per_corruption_outside_the_demo(tmp_path):
     """Without corruptions.one_job each corruption is its own job, the labels another: the same DAG otherwise."""
     workdir = copy_workflow(tmp_path)
     (workdir / "per_corruption.yaml").write_text("corruptions:\n  one_job: false\n")
-    result = run(workdir, "--dry-run", "--forceall", "--configfile", "config/demo.yaml", "per_corruption.yaml",
-                 "results/figures/damp_fig3.pdf")
+    result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_fig3.pdf", "--configfile", "config/demo.yaml",
+                 "per_corruption.yaml")
     jobs = scheduled_jobs(result.stdout)
     assert jobs["corrupt_dataset"] == 19 and jobs["write_corrupted_labels"] == 1 and "corrupt_dataset_all" not in jobs
 

@@ -1,9 +1,16 @@
-"""Datasets: official-layout readers, a synthetic dataset and one cached tensor format."""
+"""Datasets: official-layout readers, a synthetic dataset and one cached tensor format.
+
+The readers (``robopt.data.prepare``, which loads PIL and the readers' modules) are imported on first use: a job
+that only loads a cached split does not pay for them.
+"""
 
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit, check_images, load_meta, load_split, save_split
-from robopt.data.prepare import CORRUPTION_SCALE, DATASETS, prepare_dataset, read_dataset
 from robopt.data.splits import stratified_split
+from robopt.lazy import lazy_exports
+
+__getattr__ = lazy_exports(__name__, {name: "robopt.data.prepare" for name in
+                                      ("CORRUPTION_SCALE", "DATASETS", "prepare_dataset", "read_dataset")})
 
 __all__ = [
     "CORRUPTION_SCALE",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 from torch import nn
 
 from robopt.corruptions.sets import CorruptedSet
 from robopt.data.augment import normalize
 from robopt.evaluate.metrics import classification_metrics
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -50,4 +53,6 @@ def evaluate_model(
             metrics = classification_metrics(logits, corrupted_set.labels)
             rows.append({"corruption": corrupted_set.corruption, "severity": severity_index + 1, **metrics})
             log.info("%s severity %d: accuracy %.4f", corrupted_set.corruption, severity_index + 1, metrics["accuracy"])
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)

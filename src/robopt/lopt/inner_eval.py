@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from robopt.corruptions import add_gaussian_noise, corrupt_batch, make_generator
 from robopt.lopt.data import InnerData
 from robopt.lopt.objectives import Noise, to_float_batch
 from robopt.lopt.population import Params, evaluate_losses, init_population, losses_and_grads
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 EVAL_COLUMNS = ["member", "train_data", "step", "split", "noise", "level", "loss"]
@@ -120,4 +123,6 @@ def inner_train(
             log.info("inner step %d/%d (%s data)", step, settings.steps, train_data)
     record(settings.steps, "test", [t for t in settings.final_targets if t not in settings.curve_targets])
     record(settings.steps, "validation", settings.final_targets)
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=EVAL_COLUMNS)

@@ -15,8 +15,8 @@ import math
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from robopt.lopt.adam import adam_step, init_adam
@@ -26,6 +26,9 @@ from robopt.lopt.mlp_optimizer import OptimizerState, init_meta, init_state, lea
 from robopt.lopt.objectives import Noise, to_float_batch
 from robopt.lopt.population import evaluate_losses, init_population, losses_and_grads
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 CURVE_COLUMNS = ["iteration", "target", "loss", "truncation", "resets", "inner_steps", "seconds"]
@@ -195,4 +198,6 @@ class OuterTrainer:
                 self.iteration % self.settings.checkpoint_every == 0 or self.iteration == self.settings.iterations
             ):
                 save_checkpoint(checkpoint_path, self.checkpoint())
+        import pandas as pd
+
         return pd.DataFrame(self.rows, columns=CURVE_COLUMNS)

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 
 from robopt.data.format import ImageSplit
@@ -16,6 +15,9 @@ from robopt.lopt.inner_eval import EvalSettings, EvaluationSets, inner_train
 from robopt.lopt.mlp_optimizer import init_state, learned_step
 from robopt.lopt.objectives import Noise
 from robopt.lopt.outer import OuterSettings, OuterTrainer
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def inner_data(block: dict[str, Any], train: ImageSplit, scale: str, device: torch.device) -> InnerData:
@@ -51,6 +53,8 @@ def clean_and_noised_runs(
     device = data.train_images.device
     sets = EvaluationSets(data, test.images.to(device), test.labels.to(device), settings.test_images, settings.seed)
     frames = [inner_train(update, state, members, data, sets, settings, train_noise) for train_noise in (None, noise)]
+    import pandas as pd
+
     return pd.concat(frames, ignore_index=True)
 
 

@@ -7,14 +7,12 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 from torch import nn
 
 from robopt.config import ConfigError
-from robopt.corruptions.augment import CorruptHalf
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit
 from robopt.models import build_model
@@ -22,6 +20,9 @@ from robopt.train.base import OptimizerSettings
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
 from robopt.train.methods import build_method
 from robopt.train.schedule import lr_factor
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +117,11 @@ def fit(
 
     step_model = torch.compile(model) if settings.compile else model  # shares parameters with `model`
     train = train.to(device)
-    corrupt_half = (
-        CorruptHalf(settings.train_corruptions, settings.corruption_scale, settings.train_severities)
-        if settings.train_corruptions
-        else None
-    )
+    corrupt_half = None
+    if settings.train_corruptions:  # DAMP Alg. 2; the corruption engine is imported only for these models
+        from robopt.corruptions.augment import CorruptHalf
+
+        corrupt_half = CorruptHalf(settings.train_corruptions, settings.corruption_scale, settings.train_severities)
     for epoch in range(start_epoch, settings.epochs):
         lr = settings.lr * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
         for group in trainer.optimizer.param_groups:
@@ -166,4 +167,6 @@ def fit(
                 "rng": rng_state(generator),
                 "history": history,
             })
+    import pandas as pd  # where used: the job starts training without it
+
     return model, pd.DataFrame(history, columns=["epoch", "step", "split", "metric", "value"])

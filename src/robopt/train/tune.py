@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import torch
 
 from robopt.data.format import ImageSplit
@@ -14,6 +13,9 @@ from robopt.data.splits import stratified_split
 from robopt.evaluate.evaluate import predict
 from robopt.evaluate.metrics import classification_metrics
 from robopt.train.fit import TrainSettings, fit
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ def sweep(
         metrics = classification_metrics(predict(model, holdout.images, settings.mean, settings.std), holdout.labels.cpu())
         rows.append({"method": method, "parameter": parameter, "value": value, **metrics})
         log.info("%s %s=%g: hold-out accuracy %.4f nll %.4f", method, parameter, value, metrics["accuracy"], metrics["nll"])
+    import pandas as pd
+
     table = pd.DataFrame(rows)
     best = table.sort_values(["accuracy", "nll"], ascending=[False, True]).iloc[0]
     choice = {
