@@ -63,9 +63,9 @@ def main_variant(config: dict[str, Any], dataset: str, method: str) -> Variant:
         check_method_params(method, block, where=f"training.{dataset}.methods.{method}")
     except MethodParamsError as err:
         raise ConfigError(str(err)) from None
-    batch_size, sub_batches = config["training"][dataset]["batch_size"], block.get("sub_batches", 1)
-    if batch_size % sub_batches:
-        raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {sub_batches} does not divide "
+    batch_size = config["training"][dataset]["batch_size"]
+    if "sub_batches" in block and batch_size % block["sub_batches"]:
+        raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {block['sub_batches']} does not divide "
                           f"training.{dataset}.batch_size = {batch_size} into equal sub-batches")
     sigma = float(block["sigma"]) if method in SWEPT_METHODS else None
     return Variant(method, method, block, overrides, sigma=sigma)
