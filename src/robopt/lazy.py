@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 
-def lazy_exports(package: str, exports: dict[str, str]) -> Callable[[str], object]:
-    """A module ``__getattr__`` that resolves each name of ``exports`` (name -> module) when first asked for."""
+def lazy_exports(package: str, modules: Mapping[str, Iterable[str]]) -> Callable[[str], object]:
+    """A module ``__getattr__`` that imports ``modules`` (module -> the names it exports) when a name is asked for."""
+    home = {name: module for module, names in modules.items() for name in names}
 
     def __getattr__(name: str) -> object:
-        if name in exports:
-            return getattr(importlib.import_module(exports[name]), name)
+        if name in home:
+            return getattr(importlib.import_module(home[name]), name)
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__

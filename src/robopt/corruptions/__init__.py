@@ -7,17 +7,11 @@ corruption implementations.
 from robopt.lazy import lazy_exports
 
 EXPORTS = {
-    "CORRUPTIONS": "robopt.corruptions.engine",
-    "add_gaussian_noise": "robopt.corruptions.engine",
-    "corrupt_all_severities": "robopt.corruptions.engine",
-    "corrupt_batch": "robopt.corruptions.engine",
-    "make_generator": "robopt.corruptions.engine",
-    "CorruptHalf": "robopt.corruptions.augment",
-    "SEVERITIES": "robopt.corruptions.parameters",
-    "severity_parameter": "robopt.corruptions.parameters",
-    "CorruptedSet": "robopt.corruptions.sets",
-    "read_corrupted": "robopt.corruptions.sets",
-    "write_corrupted": "robopt.corruptions.sets",
+    "robopt.corruptions.engine": ("CORRUPTIONS", "add_gaussian_noise", "corrupt_all_severities", "corrupt_batch",
+                                  "make_generator"),
+    "robopt.corruptions.augment": ("CorruptHalf",),
+    "robopt.corruptions.parameters": ("SEVERITIES", "severity_parameter"),
+    "robopt.corruptions.sets": ("CorruptedSet", "read_corrupted", "write_corrupted"),
 }
 __getattr__ = lazy_exports(__name__, EXPORTS)
-__all__ = sorted(EXPORTS)
+__all__ = sorted(name for names in EXPORTS.values() for name in names)

@@ -9,8 +9,8 @@ from robopt.data.format import ImageSplit, check_images, load_meta, load_split, 
 from robopt.data.splits import stratified_split
 from robopt.lazy import lazy_exports
 
-__getattr__ = lazy_exports(__name__, {name: "robopt.data.prepare" for name in
-                                      ("CORRUPTION_SCALE", "DATASETS", "prepare_dataset", "read_dataset")})
+__getattr__ = lazy_exports(__name__, {"robopt.data.prepare": ("CORRUPTION_SCALE", "DATASETS", "prepare_dataset",
+                                                              "read_dataset")})
 
 __all__ = [
     "CORRUPTION_SCALE",

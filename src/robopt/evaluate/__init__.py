@@ -18,10 +18,8 @@ from robopt.evaluate.aggregate import (
 from robopt.lazy import lazy_exports
 
 __getattr__ = lazy_exports(__name__, {
-    "evaluate_model": "robopt.evaluate.evaluate",
-    "predict": "robopt.evaluate.evaluate",
-    "classification_metrics": "robopt.evaluate.metrics",
-    "expected_calibration_error": "robopt.evaluate.metrics",
+    "robopt.evaluate.evaluate": ("evaluate_model", "predict"),
+    "robopt.evaluate.metrics": ("classification_metrics", "expected_calibration_error"),
 })
 
 

@@ -6,12 +6,9 @@ Names are imported on first use, so that the seed-selection job (``robopt.lopt.s
 from robopt.lazy import lazy_exports
 
 EXPORTS = {
-    "InnerData": "robopt.lopt.data",
-    "NOISE_KINDS": "robopt.lopt.objectives",
-    "Noise": "robopt.lopt.objectives",
-    "CURVE_COLUMNS": "robopt.lopt.outer",
-    "OuterSettings": "robopt.lopt.outer",
-    "OuterTrainer": "robopt.lopt.outer",
+    "robopt.lopt.data": ("InnerData",),
+    "robopt.lopt.objectives": ("NOISE_KINDS", "Noise"),
+    "robopt.lopt.outer": ("CURVE_COLUMNS", "OuterSettings", "OuterTrainer"),
 }
 __getattr__ = lazy_exports(__name__, EXPORTS)
-__all__ = sorted(EXPORTS)
+__all__ = sorted(name for names in EXPORTS.values() for name in names)

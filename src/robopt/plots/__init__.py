@@ -7,10 +7,10 @@ corruption preview (``robopt.plots.preview``) is the only figure module that nee
 from robopt.lazy import lazy_exports
 
 EXPORTS = {
-    "plot_error_by_severity": "robopt.plots.severity",
-    "save_figure": "robopt.plots.style",
-    "provenance": "robopt.provenance",
-    "write_table": "robopt.plots.tables",
+    "robopt.plots.severity": ("plot_error_by_severity",),
+    "robopt.plots.style": ("save_figure",),
+    "robopt.provenance": ("provenance",),
+    "robopt.plots.tables": ("write_table",),
 }
 __getattr__ = lazy_exports(__name__, EXPORTS)
-__all__ = sorted(EXPORTS)
+__all__ = sorted(name for names in EXPORTS.values() for name in names)

@@ -6,5 +6,5 @@ from robopt.train.fit import TrainSettings, fit
 from robopt.train.methods import METHODS, build_method
 from robopt.train.schedule import lr_factor
 
-__getattr__ = lazy_exports(__name__, {"sweep": "robopt.train.tune"})
+__getattr__ = lazy_exports(__name__, {"robopt.train.tune": ("sweep",)})
 __all__ = ["METHODS", "TrainSettings", "build_method", "fit", "lr_factor", "sweep"]
