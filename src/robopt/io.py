@@ -45,6 +45,13 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
         frame.to_csv(tmp, index=False)
 
 
+def prepend_columns(frame: pd.DataFrame, labels: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with one constant column per ``labels`` entry in front, in order (which run a tidy row belongs to)."""
+    for position, (column, value) in enumerate(labels.items()):
+        frame.insert(position, column, value)
+    return frame
+
+
 def write_json(obj: Any, path: str | os.PathLike) -> None:
     """Write JSON atomically, indented and with sorted keys so diffs stay readable."""
     with atomic_path(path) as tmp:

@@ -3,7 +3,7 @@
 import torch
 
 from robopt.data import load_split
-from robopt.io import write_csv
+from robopt.io import prepend_columns, write_csv
 from robopt.logs import log_to_file
 from robopt.lopt.runs import evaluate_learned, load_inner_data
 from robopt.lopt.settings import eval_settings, train_noise
@@ -16,6 +16,5 @@ data, scale = load_inner_data(block, snakemake.input.train, snakemake.input.meta
 noise = train_noise(block, experiment, scale)
 theta = torch.load(snakemake.input.theta, map_location="cpu", weights_only=False)["theta"]
 table = evaluate_learned(theta, eval_settings(block, noise), noise, data, load_split(snakemake.input.test))
-table.insert(0, "objective", block["experiments"][experiment]["objective"])
-table.insert(0, "optimizer", f"lopt_{experiment}")
-write_csv(table, snakemake.output[0])
+labels = {"optimizer": f"lopt_{experiment}", "objective": block["experiments"][experiment]["objective"]}
+write_csv(prepend_columns(table, labels), snakemake.output[0])

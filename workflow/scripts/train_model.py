@@ -1,7 +1,7 @@
 """train_model: clean training split -> model.pt + history.csv, resuming from the checkpoint after a kill."""
 
 from robopt.data import load_meta, load_split
-from robopt.io import write_csv
+from robopt.io import prepend_columns, write_csv
 from robopt.logs import log_to_file
 from robopt.models import save_trained
 from robopt.runtime import make_deterministic, resolve_device
@@ -15,8 +15,6 @@ settings = TrainSettings.from_config(dict(snakemake.params.settings), meta)
 seed = int(snakemake.wildcards.seed)
 
 model, history = fit(load_split(snakemake.input.train), settings, seed, snakemake.params.checkpoint, device)
-labels = {"dataset": snakemake.wildcards.dataset, **snakemake.params.labels, "seed": seed}
-for position, (column, value) in enumerate(labels.items()):
-    history.insert(position, column, value)
+prepend_columns(history, {"dataset": snakemake.wildcards.dataset, **snakemake.params.labels, "seed": seed})
 save_trained(model, settings.model, meta["num_classes"], settings.mean, settings.std, snakemake.output.model)
 write_csv(history, snakemake.output.history)

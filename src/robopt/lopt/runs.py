@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from robopt.data.format import ImageSplit
+from robopt.io import prepend_columns
 from robopt.lopt.adam import adam_step, init_adam
 from robopt.lopt.data import InnerData
 from robopt.lopt.inner_eval import EvalSettings, EvaluationSets, inner_train
@@ -20,18 +21,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def inner_data(block: dict[str, Any], train: ImageSplit, scale: str, device: torch.device) -> InnerData:
-    """The inner problem's training and validation images (the block's seeded hold-out) on ``device``."""
-    return InnerData.from_split(train, block["validation_fraction"], block["split_seed"], scale, device)
-
-
 def load_inner_data(block: dict[str, Any], train_path: str | Path, meta_path: str | Path) -> tuple[InnerData, str]:
-    """(inner data on the block's device, the dataset's corruption scale) from a prepared dataset's files."""
+    """(the inner problem's training and validation images, the block's seeded hold-out, on the block's device;
+    the dataset's corruption scale) from a prepared dataset's files."""
     from robopt.data import load_meta, load_split
     from robopt.runtime import resolve_device
 
     scale = load_meta(meta_path)["corruption_scale"]
-    return inner_data(block, load_split(train_path), scale, resolve_device(block["device"])), scale
+    data = InnerData.from_split(load_split(train_path), block["validation_fraction"], block["split_seed"], scale,
+                                resolve_device(block["device"]))
+    return data, scale
 
 
 def outer_train(
@@ -41,9 +40,7 @@ def outer_train(
     objective, seed) as its first columns."""
     trainer = OuterTrainer(settings, data, objective, data.train_images.device)
     curve = trainer.run(checkpoint, log_every=max(1, settings.iterations // 20))
-    for position, (column, value) in enumerate(labels.items()):
-        curve.insert(position, column, value)
-    return trainer.theta.cpu(), curve
+    return trainer.theta.cpu(), prepend_columns(curve, labels)
 
 
 def clean_and_noised_runs(
