@@ -8,7 +8,8 @@
 #   train/{dataset}/{variant}/seed{seed}/model.pt           trained weights (+ history.csv)
 #   tune/{dataset}/{method}/sweep.csv, choice.json          hold-out sweep of a method's `tune` hyperparameter
 #   evaluate/{dataset}/{variant}/seed{seed}/metrics.csv     clean + every (corruption, severity), tidy
-#   lopt/{experiment}/seed{seed}/theta.pt, curve.csv        learned optimizer per outer-training seed
+#   lopt/{experiment}/seed{seed}/theta.pt, curve.csv,       learned optimizer per outer-training seed, and its
+#       progress.csv                                        snapshots inner-trained from scratch (Fig. 1a)
 #   lopt/{experiment}/selected.pt, selection.csv, curves.csv, evaluation.csv
 #                                                           best seed, why, and its inner-training runs
 #   lopt/adam/{noise}.csv                                   the tuned-Adam baselines

@@ -32,7 +32,8 @@ def lopt_scale_note(lopt: dict[str, Any]) -> str:
     seeds = ", ".join(f"{name} {len(spec['seeds'])}" for name, spec in lopt["experiments"].items())
     return (
         f"{lopt['dataset']}: {outer['iterations']} outer iterations, population {2 * outer['pairs']}, inner batch "
-        f"{outer['batch_size']}, truncation {outer['truncation']['start']} -> {outer['truncation']['end']} steps, "
+        f"{outer['batch_size']}, truncation {outer['truncation']['start']} -> {outer['truncation']['end']} steps, horizon "
+        f"{outer['truncation']['horizon']} steps, "
         f"outer-training seeds ({seeds}); evaluation {evaluation['inner_steps']} inner steps on "
         f"{evaluation['test_images']} test images"
     )

@@ -50,3 +50,11 @@ def curves_table() -> pd.DataFrame:
             for name, objective in (("plain", "clean"), ("noisy", "gaussian")) for seed in (0, 1, 2)
             for it in range(1, 11)]
     return pd.DataFrame(rows)
+
+
+def progress_table() -> pd.DataFrame:
+    """Fig. 1a's progress runs of the Gaussian-objective experiment: three seeds, four snapshots each."""
+    rows = [{"experiment": "noisy", "objective": "gaussian", "seed": seed, "iteration": it, "noise": "gaussian",
+             "level": 0.05, "loss": 2.0 - 0.05 * it - 0.1 * seed}
+            for seed in (0, 1, 2) for it in (0, 3, 6, 10)]
+    return pd.DataFrame(rows)

@@ -14,7 +14,7 @@ from robopt.plots.metz import (
     plot_noise_scales,
     plot_outer_training,
 )
-from tests.plots.frames import META, curves_table, evaluation_table
+from tests.plots.frames import META, curves_table, evaluation_table, progress_table
 
 
 def test_adam_learning_rate_is_chosen_per_target_on_validation():
@@ -22,11 +22,17 @@ def test_adam_learning_rate_is_chosen_per_target_on_validation():
     assert set(chosen["lr"]) == {0.001} and len(chosen) == 4  # 2 Adam noises x 2 train data
 
 
-def test_fig1a_has_one_line_per_seed_and_adam_baselines(tmp_path):
-    fig = plot_outer_training(curves_table(), evaluation_table(), 0.05, tmp_path / "f.pdf", META)
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "outer-training iteration" and "validation loss" in ax.get_ylabel()
-    assert len(ax.get_lines()) == 3 + 2  # 3 seeds of the Gaussian-objective experiment + Adam clean/noised
+def test_fig1a_compares_inner_trained_snapshots_with_adam_and_keeps_the_outer_objective_apart(tmp_path):
+    fig = plot_outer_training(progress_table(), curves_table(), evaluation_table(), 0.05, tmp_path / "f.pdf", META)
+    ax, ax_outer = fig.axes[:2]
+    assert ax.get_xlabel() == "outer-training iteration" and ax.get_ylabel() == "test loss, noise 0.05, after 100 inner steps"
+    lines = ax.get_lines()
+    assert len(lines) == 3 + 2  # 3 seeds of the Gaussian-objective experiment + Adam clean/noised
+    assert list(lines[0].get_xdata()) == [0, 3, 6, 10]
+    adam_clean = evaluation_table().query("optimizer == 'adam_gaussian' and lr == 0.001 and train_data == 'clean' "
+                                          "and split == 'test' and step == 100 and noise == 'gaussian' and level == 0.05")
+    assert lines[3].get_ydata()[0] == adam_clean["loss"].iloc[0]  # Adam's final test loss: the same quantity
+    assert "validation loss" in ax_outer.get_ylabel() and len(ax_outer.get_lines()) == 3
     assert (tmp_path / "f.pdf").stat().st_size > 0 and (tmp_path / "f.png").stat().st_size > 0
 
 

@@ -164,6 +164,9 @@ def test_metz_figure_target_schedules_only_its_ancestors(tmp_path):
         "prepare_dataset": 1, "lopt_outer_train": 5, "lopt_select_seed": 3, "lopt_evaluate": 3, "lopt_adam": 2,
         "lopt_collect": 1, "plot_metz2019": 1,
     }
+    result = run(workdir, "--dry-run", "--forceall", "results/figures/metz2019_fig1a.pdf")
+    jobs = scheduled_jobs(result.stdout)
+    assert jobs["lopt_progress"] == 2 and jobs["lopt_collect_progress"] == 1  # one per seed of the Gaussian objective
 
 
 def test_sigma_sweep_figure_schedules_only_its_models(tmp_path):

@@ -211,6 +211,7 @@ if LOPT_ENABLED:
         input:
             evaluation="results/tables/lopt_evaluation.csv",
             curves="results/tables/lopt_outer_curves.csv",
+            progress=lopt_progress_table,
         output:
             pdf=report(
                 "results/figures/metz2019_{figure}.pdf",

@@ -35,6 +35,31 @@ rule lopt_outer_train:
         "../scripts/lopt_outer_train.py"
 
 
+rule lopt_progress:
+    input:
+        theta="results/lopt/{experiment}/seed{seed}/theta.pt",
+        train=f"results/data/{LOPT_DATASET}/train.pt",
+        meta=f"results/data/{LOPT_DATASET}/meta.json",
+        test=f"results/data/{LOPT_DATASET}/test.pt",
+    output:
+        "results/lopt/{experiment}/seed{seed}/progress.csv",
+    log:
+        "results/logs/lopt_progress/{experiment}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/lopt_progress/{experiment}/seed{seed}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: 1
+    resources:
+        mem_mb=16000,
+        runtime=1440,
+        gpu=lopt_gpus,
+    params:
+        lopt=lopt_job_params("evaluate"),
+    script:
+        "../scripts/lopt_progress.py"
+
+
 rule lopt_select_seed:
     input:
         unpack(lopt_seed_outputs),
@@ -119,3 +144,18 @@ rule lopt_collect:
         ROBOPT_ENV
     script:
         "../scripts/lopt_collect.py"
+
+
+rule lopt_collect_progress:
+    input:
+        lopt_progress_outputs(),
+    output:
+        "results/tables/lopt_progress.csv",
+    log:
+        "results/logs/lopt_collect_progress/lopt_collect_progress.log",
+    benchmark:
+        "results/benchmarks/lopt_collect_progress/lopt_collect_progress.tsv"
+    conda:
+        ROBOPT_ENV
+    script:
+        "../scripts/lopt_collect_progress.py"

@@ -1,5 +1,5 @@
 # Helpers of the learned-optimizer rules (lopt.smk, which includes this file): targets, seeds and each job's params.
-from robopt.lopt.settings import figure_params, noise_kinds, stage_params  # noqa: E402
+from robopt.lopt.settings import figure_params, noise_kinds, progress_experiments, stage_params  # noqa: E402
 from robopt.report import lopt_scale_note as lopt_scale_words  # noqa: E402
 
 LOPT = config["lopt"]  # validated and checked in common.smk
@@ -17,6 +17,20 @@ def lopt_seed_outputs(wildcards):
         "curves": [f"results/lopt/{wildcards.experiment}/seed{seed}/curve.csv" for seed in seeds],
         "thetas": [f"results/lopt/{wildcards.experiment}/seed{seed}/theta.pt" for seed in seeds],
     }
+
+
+def lopt_progress_outputs():
+    """Fig. 1a's progress runs: every seed of every Gaussian-objective experiment."""
+    return [
+        f"results/lopt/{experiment}/seed{seed}/progress.csv"
+        for experiment in progress_experiments(LOPT)
+        for seed in LOPT["experiments"][experiment]["seeds"]
+    ]
+
+
+def lopt_progress_table(wildcards):
+    """Only Fig. 1a reads the progress runs: no other Metz figure waits for them."""
+    return ["results/tables/lopt_progress.csv"] if wildcards.figure == "fig1a" else []
 
 
 def lopt_job_params(stage):
@@ -43,6 +57,7 @@ def lopt_targets():
     figures = ["fig1a", "fig1b", "fig1c"] if "gaussian" in objectives else []
     figures += ["fig2", "appB"] if "corruption" in objectives else []
     tables = ["results/tables/lopt_evaluation.csv", "results/tables/lopt_outer_curves.csv"]
+    tables += ["results/tables/lopt_progress.csv"]
     return tables + [f"results/figures/metz2019_{name}.pdf" for name in figures]
 
 

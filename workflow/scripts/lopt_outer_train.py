@@ -12,7 +12,7 @@ block = snakemake.params.lopt
 experiment, seed = snakemake.wildcards.experiment, int(snakemake.wildcards.seed)
 data, scale = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
 labels = {"experiment": experiment, "objective": block["experiments"][experiment]["objective"], "seed": seed}
-theta, curve = outer_train(outer_settings(block, seed), objective_noise(block, experiment, scale), data,
+result, curve = outer_train(outer_settings(block, seed), objective_noise(block, experiment, scale), data,
                            snakemake.params.checkpoint, labels)
 write_csv(curve, snakemake.output.curve)
-save_torch({"theta": theta, "experiment": experiment, "seed": seed, "lopt": block}, snakemake.output.theta)
+save_torch({**result, "experiment": experiment, "seed": seed, "lopt": block}, snakemake.output.theta)

@@ -6,6 +6,7 @@ from robopt.plots import provenance
 from robopt.plots.metz import (
     CURVE_COLUMNS,
     EVALUATION_COLUMNS,
+    PROGRESS_COLUMNS,
     plot_corruption_panels,
     plot_inner_training,
     plot_noise_scales,
@@ -17,7 +18,9 @@ figure, pdf, params = snakemake.wildcards.figure, snakemake.output.pdf, snakemak
 evaluation = read_tidy(snakemake.input.evaluation, EVALUATION_COLUMNS)
 meta = provenance(snakemake.config)
 if figure == "fig1a":
-    plot_outer_training(read_tidy(snakemake.input.curves, CURVE_COLUMNS), evaluation, params["sigma"], pdf, meta)
+    progress, curves = (read_tidy(snakemake.input[name], columns) for name, columns in
+                        [("progress", PROGRESS_COLUMNS), ("curves", CURVE_COLUMNS)])
+    plot_outer_training(progress, curves, evaluation, params["sigma"], pdf, meta)
 elif figure == "fig1b":
     plot_inner_training(evaluation, params["sigma"], pdf, meta)
 elif figure == "fig1c":

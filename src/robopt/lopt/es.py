@@ -1,4 +1,10 @@
-"""Antithetic evolution-strategies gradient and the truncation-length schedule of Metz et al. (2019), App. A.3."""
+"""Antithetic evolution-strategies gradient and the truncation schedule of Metz et al. (2019), App. A.3.
+
+The schedule follows the predecessor's public code (google-research ``task_specific_learned_opt/
+truncation_strategy.py``, ``FixedLengthIncreasingTruncationStrategy``): the unroll length ramps linearly, is jittered
+by U(1 - jitter, 1 + jitter) and is clipped to the steps an inner problem has left before its horizon. Where the
+predecessor's asynchronous workers each draw their own length, every antithetic pair here draws its own.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ def antithetic_es_gradient(
     """ES estimate of d E[L(theta + std * eps)] / d theta from K antithetic pairs.
 
     loss_positive / loss_negative: (K,) losses at theta +- std * eps_k; noise: (K x D) the eps_k. Pairs whose
-    losses are not finite are dropped (their inner problems are reset by the caller).
+    losses are not finite are dropped (the caller marks stopped pairs with NaN and resets them).
     """
     finite = torch.isfinite(loss_positive) & torch.isfinite(loss_negative)
     if not finite.any():
@@ -20,10 +26,17 @@ def antithetic_es_gradient(
     return (weights[:, None] * noise[finite]).mean(dim=0)
 
 
-def truncation_length(
-    iteration: int, start: int, end: int, ramp_iterations: int, jitter: float, generator: torch.Generator
-) -> int:
-    """Linear ramp from ``start`` to ``end`` inner steps over ``ramp_iterations``, times U(1 - jitter, 1 + jitter)."""
-    base = start + (end - start) * min(iteration / max(ramp_iterations, 1), 1.0)
-    factor = 1.0 + jitter * (2.0 * float(torch.rand((), generator=generator)) - 1.0)
-    return max(1, int(round(base * factor)))
+def scheduled_length(iteration: int, start: int, end: int, ramp_iterations: int) -> float:
+    """The unjittered unroll length of outer iteration ``iteration``: linear from ``start`` to ``end``."""
+    return start + (end - start) * min(iteration / max(ramp_iterations, 1), 1.0)
+
+
+def truncation_lengths(
+    iteration: int, start: int, end: int, ramp_iterations: int, jitter: float, steps_left: torch.Tensor,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """One unroll length per inner problem (K,): the scheduled length times its own U(1 - jitter, 1 + jitter),
+    at least 1 and at most ``steps_left`` (K,), the steps before that problem's horizon."""
+    factor = 1.0 + jitter * (2.0 * torch.rand(steps_left.shape, generator=generator, device=generator.device) - 1.0)
+    lengths = (scheduled_length(iteration, start, end, ramp_iterations) * factor.cpu()).round().long()
+    return torch.minimum(lengths.clamp(min=1), steps_left.cpu().long().clamp(min=1))

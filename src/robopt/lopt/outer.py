@@ -1,11 +1,26 @@
 """Outer-training of the learned optimizer with truncated, antithetic evolution strategies (Metz et al. 2019, A.3).
 
-K inner problems run as a population of 2K members: member 2k uses theta + std * eps_k, member 2k+1 uses
-theta - std * eps_k, on the same initialisation and the same batches (shared randomness). Each outer iteration
-unrolls every member for one truncation, continuing where the previous truncation stopped; the outer loss of a
-member is its mean validation loss under the objective's noise over the truncation. An inner problem is
-re-initialised when its outer loss exceeds ``reset_factor`` times its initial loss. Adam updates theta with the
-clipped ES gradient. Checkpoints every ``checkpoint_every`` iterations make a killed run resume bit-identically.
+Follows the paper's appendix A.3 and its predecessor's public code (google-research ``task_specific_learned_opt/``:
+``truncation_strategy.py``, ``es_grad_inv_var.py`` ``worker_compute_op``, ``common_trainer.py``):
+
+- K inner problems, each with a step counter and a **horizon**: an unroll is clipped to the steps left before the
+  horizon, and a problem that reaches it is reset (new initialisation, task and data order), so no inner CNN is ever
+  trained past the steps it is evaluated at.
+- **Antithetic pairs from one state**: at every truncation both members of pair k start from the pair's one learner
+  state, with theta + std * eps_k and theta - std * eps_k, on the same batches; the positive branch's final state
+  is kept (as the predecessor assigns ``final_state``), so L+ - L- measures eps_k and not two drifted states.
+- **Stop at 2x**: a pair stops as soon as either member's validation loss exceeds ``reset_factor`` times the
+  problem's initial loss (or is not finite); it does not enter that ES gradient and is reset.
+- **A population spread over training phases**: each pair draws its own jittered unroll length, and with
+  ``stagger`` the first problem of pair k has horizon ceil(H (k + 1) / K), so resets and phases are spread evenly
+  over [0, H) from then on, as the paper's asynchronous workers are.
+
+The outer loss of a member is the mean, over the evaluation points of its unroll (every ``eval_every`` inner steps
+and its last step), of the loss on one validation batch of ``batch_size`` images under the objective's noise; the
+predecessor instead averages 5 batches at every step (``meta_loss_evals``). Adam updates theta with the ES gradient
+clipped by value (the predecessor's inverse-variance mix with a reparameterisation gradient is not used: ES only, as
+the paper's Fig. 1 runs). Checkpoints every ``checkpoint_every`` iterations make a killed run resume bit-identically;
+``progress_points`` snapshots of theta let Fig. 1a inner-train each of them as the evaluation runs do.
 """
 
 from __future__ import annotations
@@ -21,17 +36,21 @@ import torch
 
 from robopt.lopt.adam import adam_step, init_adam
 from robopt.lopt.data import InnerData
-from robopt.lopt.es import antithetic_es_gradient, truncation_length
+from robopt.lopt.es import antithetic_es_gradient, scheduled_length, truncation_lengths
 from robopt.lopt.mlp_optimizer import OptimizerState, init_meta, init_state, learned_step, num_meta_parameters
 from robopt.lopt.objectives import Noise, to_float_batch
-from robopt.lopt.population import evaluate_losses, init_population, losses_and_grads
+from robopt.lopt.population import Params, evaluate_losses, init_population, losses_and_grads
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
 
 if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
-CURVE_COLUMNS = ["iteration", "target", "loss", "truncation", "resets", "inner_steps", "seconds"]
+#: One row per (outer iteration, target). truncation: the scheduled (unjittered) unroll length; unroll_mean /
+#: unroll_max: the pairs' realised lengths; stopped: pairs stopped at 2x their initial loss; horizon_resets: pairs
+#: that reached their horizon; inner_steps_mean / inner_steps_max: the pairs' step counters after the unroll.
+CURVE_COLUMNS = ["iteration", "target", "loss", "truncation", "unroll_mean", "unroll_max", "stopped", "horizon_resets",
+                 "inner_steps_mean", "inner_steps_max", "seconds"]
 
 
 @dataclass
@@ -45,6 +64,8 @@ class OuterSettings:
     truncation_end: int
     truncation_ramp: int
     truncation_jitter: float
+    horizon: int
+    stagger: bool
     es_std: float
     meta_lr: float
     meta_beta1: float
@@ -52,14 +73,15 @@ class OuterSettings:
     reset_factor: float
     eval_every: int
     checkpoint_every: int
+    progress_points: int
     monitor: tuple[str, ...]
     implementation: str
     seed: int
     meta_beta2: float = 0.999  # Adam's usual second-moment decay; not a config key (the predecessor's value)
 
     def __post_init__(self) -> None:
-        positive = ("iterations", "pairs", "batch_size", "truncation_start", "truncation_end", "eval_every",
-                    "checkpoint_every")
+        positive = ("iterations", "pairs", "batch_size", "truncation_start", "truncation_end", "horizon", "eval_every",
+                    "checkpoint_every", "progress_points")
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"lopt outer setting {name} must be >= 1, got {getattr(self, name)}")
@@ -68,9 +90,45 @@ class OuterSettings:
         if self.es_std <= 0 or self.meta_lr <= 0 or self.reset_factor <= 1:
             raise ValueError("es_std and meta_lr must be > 0 and reset_factor > 1")
 
+    def progress_iterations(self) -> list[int]:
+        """The outer iterations whose theta is kept for Fig. 1a: 0, the last, and evenly spaced between."""
+        points = min(self.progress_points, self.iterations)
+        return sorted({round(k * self.iterations / points) for k in range(points + 1)})
+
+
+@dataclass
+class Unroll:
+    """One truncation of every pair: per-member outer losses (2K,), NaN for stopped pairs; per pair (K,): stopped
+    at 2x, inner steps run; and the members' final parameters and optimizer state."""
+
+    outer: torch.Tensor
+    stopped: torch.Tensor
+    steps_run: torch.Tensor
+    params: Params
+    state: OptimizerState
+
+
+def members_of(pairs: torch.Tensor) -> torch.Tensor:
+    """Indices of the members (2k, 2k + 1) of the pairs selected by a (K,) bool mask."""
+    return pairs.repeat_interleave(2).nonzero().squeeze(1)
+
+
+def take(params: Params, index: torch.Tensor) -> Params:
+    return {name: value[index] for name, value in params.items()}
+
+
+def put(params: Params, index: torch.Tensor, values: Params) -> Params:
+    return {name: value.index_copy(0, index, values[name]) for name, value in params.items()}
+
+
+def twice(params: Params) -> Params:
+    """Both members of every pair from the pair's one state (pair k -> members 2k, 2k + 1)."""
+    return {name: value.repeat_interleave(2, dim=0) for name, value in params.items()}
+
 
 class OuterTrainer:
-    """Holds theta, its Adam state and the population of inner problems; ``run`` trains to the last iteration."""
+    """Holds theta, its Adam state and K inner problems (one learner state per antithetic pair); ``run`` trains to
+    the last iteration."""
 
     def __init__(self, settings: OuterSettings, data: InnerData, noise: Noise, device: torch.device) -> None:
         self.settings, self.data, self.noise, self.device = settings, data, noise, device
@@ -79,57 +137,111 @@ class OuterTrainer:
         self.adam = init_adam({"theta": self.theta[None]})
         self.iteration = 0
         self.rows: list[dict] = []
+        self.snapshots: dict[int, torch.Tensor] = {0: self.theta.clone()}
         self.monitor = [Noise("corruption", corruptions=(name,), severities=noise.severities, scale=data.scale)
                         for name in settings.monitor]
         pairs = settings.pairs
-        self.params = init_population(2 * pairs, data.num_classes, self.generator, device)
+        self.params = init_population(pairs, data.num_classes, self.generator, device)
         self.state = init_state(self.params)
         self.tasks = noise.draw_tasks(pairs, self.generator)
         self.initial_loss = torch.zeros(pairs, device=device)
-        self.reset(torch.ones(pairs, dtype=torch.bool))
+        self.horizon = self.first_horizons()
+        self.reset(torch.ones(pairs, dtype=torch.bool, device=device))
+
+    def first_horizons(self) -> torch.Tensor:
+        """Horizon of each pair's first inner problem: staggered ceil(H (k + 1) / K), or H for all."""
+        s = self.settings
+        full = torch.full((s.pairs,), s.horizon, dtype=torch.long, device=self.device)
+        if not s.stagger:
+            return full
+        spread = torch.arange(1, s.pairs + 1, device=self.device) * s.horizon
+        return torch.minimum(full, -torch.div(-spread, s.pairs, rounding_mode="floor"))
 
     # -- inner problems -------------------------------------------------------------------------------------
-    def validation_losses(self, noise: Noise, tasks: torch.Tensor) -> torch.Tensor:
-        """Per-member validation loss on one noised batch per inner problem (shared by its two members)."""
-        images, labels = self.data.batches("val", self.settings.pairs, self.settings.batch_size, self.generator)
-        noised = noise.apply_per_group(images, tasks, self.generator)
-        inputs = to_float_batch(noised).repeat_interleave(2, dim=0)
-        return evaluate_losses(self.params, inputs, labels.repeat_interleave(2, dim=0))
+    def validation_losses(self, params: Params, noise: Noise, tasks: torch.Tensor,
+                          members: torch.Tensor | None = None) -> torch.Tensor:
+        """Loss of each member of ``params`` (K pair states, or 2K members) on one noised validation batch per inner
+        problem, shared by a pair's two members; only the ``members`` indices when given (the batch is drawn for
+        all K problems either way, so the random stream does not depend on which are evaluated)."""
+        pairs = self.settings.pairs
+        images, labels = self.data.batches("val", pairs, self.settings.batch_size, self.generator)
+        inputs = to_float_batch(noise.apply_per_group(images, tasks, self.generator))
+        copies = next(iter(params.values())).shape[0] // pairs
+        inputs, labels = inputs.repeat_interleave(copies, dim=0), labels.repeat_interleave(copies, dim=0)
+        if members is None:
+            return evaluate_losses(params, inputs, labels)
+        return evaluate_losses(take(params, members), inputs[members], labels[members])
 
     def reset(self, which: torch.Tensor) -> None:
-        """Fresh initialisation, task and zero optimizer state for the inner problems in ``which`` (K,) bool."""
+        """Fresh initialisation, task, zero optimizer state and step counter for the inner problems in ``which``
+        (K,) bool."""
+        which = which.to(self.device)
         count = int(which.sum())
         if count == 0:
             return
         fresh = init_population(count, self.data.num_classes, self.generator, self.device)
-        members = which.repeat_interleave(2).to(self.device)
         for name, value in fresh.items():
-            self.params[name][members] = value.repeat_interleave(2, dim=0)
-            self.state.momenta[name][members] = 0.0
-        self.state.step[members] = 0.0
-        self.tasks[which] = self.noise.draw_tasks(count, self.generator)
-        losses = self.validation_losses(self.noise, self.tasks)
-        self.initial_loss[which.to(self.device)] = losses[0::2][which.to(self.device)]
+            self.params[name][which] = value
+            self.state.momenta[name][which] = 0.0
+        self.state.step[which] = 0.0
+        self.tasks[which.cpu()] = self.noise.draw_tasks(count, self.generator)
+        losses = self.validation_losses(self.params, self.noise, self.tasks)
+        self.initial_loss[which] = losses[which]
 
     # -- one outer iteration ----------------------------------------------------------------------------------
     def meta_population(self, eps: torch.Tensor) -> torch.Tensor:
         signs = torch.stack([eps, -eps], dim=1).reshape(-1, eps.shape[1])
         return self.theta[None, :] + self.settings.es_std * signs
 
-    def unroll(self, meta: torch.Tensor, length: int) -> torch.Tensor:
-        """Train every member for ``length`` inner steps; its outer loss is the mean validation loss on the way."""
+    def unroll(self, meta: torch.Tensor, lengths: torch.Tensor) -> Unroll:
+        """Train both members of pair k from the pair's state for ``lengths[k]`` inner steps (or until the pair
+        crosses ``reset_factor`` x its initial loss); each member's outer loss is its mean validation loss over the
+        evaluation points of its unroll."""
         s = self.settings
+        params = twice(self.params)
+        state = OptimizerState(twice(self.state.momenta), self.state.step.repeat_interleave(2))
+        lengths = lengths.to(self.device)
         total = torch.zeros(2 * s.pairs, device=self.device)
-        evaluations = 0
-        for step in range(length):
+        evaluations = torch.zeros(2 * s.pairs, device=self.device)
+        stopped = torch.zeros(s.pairs, dtype=torch.bool, device=self.device)
+        steps_run = torch.zeros(s.pairs, dtype=torch.long, device=self.device)
+        for step in range(int(lengths.max())):
             images, labels = self.data.batches("train", s.pairs, s.batch_size, self.generator)
+            running = (step < lengths) & ~stopped
+            if not running.any():
+                break
             inputs = to_float_batch(images).repeat_interleave(2, dim=0)
-            _, grads = losses_and_grads(self.params, inputs, labels.repeat_interleave(2, dim=0), s.implementation)
-            self.params, self.state = learned_step(meta, self.params, grads, self.state)
-            if (step + 1) % s.eval_every == 0 or step == length - 1:
-                total += self.validation_losses(self.noise, self.tasks)
-                evaluations += 1
-        return total / evaluations
+            labels = labels.repeat_interleave(2, dim=0)
+            if running.all():
+                _, grads = losses_and_grads(params, inputs, labels, s.implementation)
+                params, state = learned_step(meta, params, grads, state)
+            else:  # pairs at their horizon or stopped sit out: only the running members are computed
+                index = members_of(running)
+                part = take(params, index)
+                _, grads = losses_and_grads(part, inputs[index], labels[index], s.implementation)
+                part, part_state = learned_step(meta[index], part, grads,
+                                                OptimizerState(take(state.momenta, index), state.step[index]))
+                params = put(params, index, part)
+                state = OptimizerState(put(state.momenta, index, part_state.momenta),
+                                       state.step.index_copy(0, index, part_state.step))
+            steps_run += running
+            due = running & (((step + 1) % s.eval_every == 0) | (step + 1 == lengths))
+            if due.any():
+                index = members_of(due)
+                losses = self.validation_losses(params, self.noise, self.tasks, index)
+                total[index] += losses
+                evaluations[index] += 1
+                pair_losses = torch.zeros(2 * s.pairs, device=self.device).index_copy(0, index, losses)
+                worst = torch.maximum(pair_losses[0::2], pair_losses[1::2]).nan_to_num(nan=math.inf)
+                stopped |= due & (worst > s.reset_factor * self.initial_loss)
+        outer = total / evaluations
+        outer[stopped.repeat_interleave(2)] = math.nan
+        return Unroll(outer, stopped, steps_run, params, state)
+
+    def monitored_loss(self, noise: Noise, pairs: torch.Tensor) -> float:
+        """Mean validation loss under ``noise`` of the inner problems in ``pairs`` (K,) bool (NaN when none)."""
+        losses = self.validation_losses(self.params, noise, noise.draw_tasks(self.settings.pairs, self.generator))
+        return float(losses[pairs].mean()) if pairs.any() else math.nan
 
     def adam_update(self, gradient: torch.Tensor) -> None:
         s = self.settings
@@ -141,23 +253,35 @@ class OuterTrainer:
     def outer_step(self) -> None:
         s = self.settings
         started = time.perf_counter()
-        length = truncation_length(self.iteration, s.truncation_start, s.truncation_end, s.truncation_ramp,
-                                   s.truncation_jitter, self.generator)
+        steps_left = self.horizon - self.state.step.long()
+        lengths = truncation_lengths(self.iteration, s.truncation_start, s.truncation_end, s.truncation_ramp,
+                                     s.truncation_jitter, steps_left, self.generator)
         eps = torch.randn((s.pairs, num_meta_parameters()), generator=self.generator, device=self.device)
-        outer = self.unroll(self.meta_population(eps), length)
-        positive, negative = outer[0::2], outer[1::2]
-        self.adam_update(antithetic_es_gradient(positive, negative, eps, s.es_std))
-        monitored = {noise.corruptions[0]: float(self.validation_losses(noise, noise.draw_tasks(s.pairs, self.generator))
-                                                 .nan_to_num(nan=math.inf).mean()) for noise in self.monitor}
-        worst = torch.maximum(positive, negative).nan_to_num(nan=math.inf)
-        diverged = (worst > s.reset_factor * self.initial_loss).cpu()
-        inner_steps = float(self.state.step.mean())
-        self.reset(diverged)
+        result = self.unroll(self.meta_population(eps), lengths)
+        positive, negative = result.outer[0::2], result.outer[1::2]
+        valid = torch.isfinite(positive) & torch.isfinite(negative)
+        if valid.any():  # no meta-update from an iteration in which every pair stopped
+            self.adam_update(antithetic_es_gradient(positive, negative, eps, s.es_std))
+        self.params = take(result.params, torch.arange(0, 2 * s.pairs, 2, device=self.device))  # positive branch
+        self.state = OptimizerState({name: value[0::2] for name, value in result.state.momenta.items()},
+                                    result.state.step[0::2])
+        steps = self.state.step
+        at_horizon = (steps.long() >= self.horizon) & valid
         self.iteration += 1
-        finite = outer[torch.isfinite(outer)]
-        common = {"iteration": self.iteration, "truncation": length, "resets": int(diverged.sum()),
-                  "inner_steps": inner_steps, "seconds": time.perf_counter() - started}
-        self.rows.append({**common, "target": "outer", "loss": float(finite.mean()) if len(finite) else math.nan})
+        common = {"iteration": self.iteration, "truncation": round(scheduled_length(
+                      self.iteration - 1, s.truncation_start, s.truncation_end, s.truncation_ramp)),
+                  "unroll_mean": float(result.steps_run.float().mean()), "unroll_max": int(result.steps_run.max()),
+                  "stopped": int((~valid).sum()), "horizon_resets": int(at_horizon.sum()),
+                  "inner_steps_mean": float(steps.mean()), "inner_steps_max": int(steps.max())}
+        monitored = {noise.corruptions[0]: self.monitored_loss(noise, valid) for noise in self.monitor}
+        restart = ~valid | at_horizon
+        self.horizon[restart] = s.horizon  # only a pair's first problem has a staggered horizon
+        self.reset(restart)
+        if self.iteration in s.progress_iterations():
+            self.snapshots[self.iteration] = self.theta.clone()
+        common["seconds"] = time.perf_counter() - started
+        outer = result.outer[valid.repeat_interleave(2)]
+        self.rows.append({**common, "target": "outer", "loss": float(outer.mean()) if len(outer) else math.nan})
         self.rows += [{**common, "target": name, "loss": loss} for name, loss in monitored.items()]
 
     # -- checkpoints --------------------------------------------------------------------------------------------
@@ -168,19 +292,27 @@ class OuterTrainer:
     def checkpoint(self) -> dict:
         return {"fingerprint": self.fingerprint(), "iteration": self.iteration, "theta": self.theta, "adam": self.adam,
                 "params": self.params, "state": self.state.to_dict(), "tasks": self.tasks,
-                "initial_loss": self.initial_loss, "rows": self.rows, "rng": rng_state(self.generator)}
+                "initial_loss": self.initial_loss, "horizon": self.horizon, "snapshots": self.snapshots,
+                "rows": self.rows, "rng": rng_state(self.generator)}
 
     def restore(self, saved: dict) -> None:
+        def here(tensors: dict) -> dict:
+            return {k: v.to(self.device) for k, v in tensors.items()}
+
         self.iteration, self.theta = saved["iteration"], saved["theta"].to(self.device)
         adam = saved["adam"]
-        self.adam = {"m": {k: v.to(self.device) for k, v in adam["m"].items()},
-                     "v": {k: v.to(self.device) for k, v in adam["v"].items()}, "step": adam["step"].to(self.device)}
-        self.params = {k: v.to(self.device) for k, v in saved["params"].items()}
-        state = saved["state"]
-        self.state = OptimizerState({k: v.to(self.device) for k, v in state["momenta"].items()}, state["step"].to(self.device))
+        self.adam = {"m": here(adam["m"]), "v": here(adam["v"]), "step": adam["step"].to(self.device)}
+        self.params = here(saved["params"])
+        self.state = OptimizerState(here(saved["state"]["momenta"]), saved["state"]["step"].to(self.device))
         self.tasks, self.rows = saved["tasks"], saved["rows"]
-        self.initial_loss = saved["initial_loss"].to(self.device)
+        self.initial_loss, self.horizon = saved["initial_loss"].to(self.device), saved["horizon"].to(self.device)
+        self.snapshots = here(saved["snapshots"])
         restore_rng(saved["rng"], self.generator)
+
+    def progress_snapshots(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(iterations (S,), thetas (S x D)) of the kept snapshots, in iteration order."""
+        iterations = sorted(self.snapshots)
+        return torch.tensor(iterations), torch.stack([self.snapshots[i].cpu() for i in iterations])
 
     def run(self, checkpoint_path: str | Path | None = None, log_every: int = 1) -> pd.DataFrame:
         """Outer-train to ``settings.iterations`` (resuming from ``checkpoint_path`` if it holds a matching run)."""
@@ -191,9 +323,10 @@ class OuterTrainer:
             self.outer_step()
             if self.iteration % log_every == 0 or self.iteration == self.settings.iterations:
                 row = self.rows[-1 - len(self.monitor)]
-                log.info("outer iteration %d/%d: outer loss %.4f, truncation %d, resets %d, %.1f s",
-                         self.iteration, self.settings.iterations, row["loss"], row["truncation"], row["resets"],
-                         row["seconds"])
+                log.info("outer iteration %d/%d: outer loss %.4f, unroll %.0f (max %d), inner steps <= %d, "
+                         "stopped %d, horizon resets %d, %.1f s", self.iteration, self.settings.iterations,
+                         row["loss"], row["unroll_mean"], row["unroll_max"], row["inner_steps_max"], row["stopped"],
+                         row["horizon_resets"], row["seconds"])
             if checkpoint_path is not None and (
                 self.iteration % self.settings.checkpoint_every == 0 or self.iteration == self.settings.iterations
             ):

@@ -35,12 +35,13 @@ def load_inner_data(block: dict[str, Any], train_path: str | Path, meta_path: st
 
 def outer_train(
     settings: OuterSettings, objective: Noise, data: InnerData, checkpoint: str | Path | None, labels: dict[str, Any]
-) -> tuple[torch.Tensor, pd.DataFrame]:
-    """Outer-train one seed; returns theta and the tidy outer-training curve with ``labels`` (experiment,
-    objective, seed) as its first columns."""
+) -> tuple[dict[str, torch.Tensor], pd.DataFrame]:
+    """Outer-train one seed; returns the final theta with the progress snapshots (``theta``, ``iterations`` (S,),
+    ``snapshots`` (S x D)) and the tidy outer-training curve with ``labels`` (experiment, objective, seed) first."""
     trainer = OuterTrainer(settings, data, objective, data.train_images.device)
     curve = trainer.run(checkpoint, log_every=max(1, settings.iterations // 20))
-    return trainer.theta.cpu(), prepend_columns(curve, labels)
+    iterations, snapshots = trainer.progress_snapshots()
+    return {"theta": trainer.theta.cpu(), "iterations": iterations, "snapshots": snapshots}, prepend_columns(curve, labels)
 
 
 def clean_and_noised_runs(
@@ -67,6 +68,25 @@ def evaluate_learned(
     table = clean_and_noised_runs(update, init_state, 1, data, test, settings, noise).drop(columns="member")
     table.insert(0, "lr", float("nan"))
     return table
+
+
+def evaluate_progress(
+    iterations: torch.Tensor, thetas: torch.Tensor, settings: EvalSettings, data: InnerData, test: ImageSplit
+) -> pd.DataFrame:
+    """Fig. 1a's learned-optimizer points: every theta snapshot (S x D, outer iterations ``iterations``) inner-trains
+    a fresh CNN on clean data with the evaluation runs' initialisation, batches and length, as one population; the
+    final test losses at ``settings.final_targets``, one row per (iteration, target)."""
+    device = data.train_images.device
+    meta = thetas.to(device)
+
+    def update(params, grads, state):
+        return learned_step(meta, params, grads, state)
+
+    sets = EvaluationSets(data, test.images.to(device), test.labels.to(device), settings.test_images, settings.seed)
+    table = inner_train(update, init_state, len(meta), data, sets, settings, None)
+    table = table[(table["split"] == "test") & (table["step"] == settings.steps)].reset_index(drop=True)
+    table.insert(0, "iteration", iterations.numpy()[table["member"].to_numpy()])
+    return table.drop(columns="member")
 
 
 def evaluate_adam(

@@ -103,7 +103,7 @@ def outer_settings(block: dict[str, Any], seed: int) -> OuterSettings:
         iterations=outer["iterations"], pairs=outer["pairs"], batch_size=outer["batch_size"],
         truncation_start=truncation["start"], truncation_end=truncation["end"],
         truncation_ramp=truncation["ramp_iterations"], truncation_jitter=truncation["jitter"],
-        es_std=outer["es_std"], meta_lr=outer["meta_lr"], meta_beta1=outer["meta_beta1"],
+        horizon=truncation["horizon"], stagger=outer["stagger"], progress_points=outer["progress_points"], es_std=outer["es_std"], meta_lr=outer["meta_lr"], meta_beta1=outer["meta_beta1"],
         meta_clip=outer["meta_clip"], reset_factor=outer["reset_factor"], eval_every=outer["eval_every"],
         checkpoint_every=outer["checkpoint_every"], monitor=tuple(block["corruption_mix"]["monitored"]),
         implementation=block["implementation"], seed=seed,
@@ -121,6 +121,25 @@ def evaluation_targets(block: dict[str, Any], noise: Noise) -> tuple[list[Target
     final = [("clean", 0.0)] + [("gaussian", s) for s in evaluation["gaussian_scales"]]
     final += [(name, s) for name in corruptions for s in evaluation["severities"]]
     return curve, final
+
+
+def progress_settings(block: dict[str, Any], experiment: str) -> EvalSettings:
+    """Inner-training of Fig. 1a's progress runs: the evaluation runs' length, batches and test images, scored only at
+    the end, on the test images under the objective's Gaussian noise."""
+    spec = block["experiments"][experiment]
+    if spec["objective"] != "gaussian":
+        raise ConfigError(f"lopt.experiments.{experiment}: progress runs (Fig. 1a) need a gaussian objective, "
+                          f"got {spec['objective']!r}")
+    evaluation, target = block["evaluation"], [("gaussian", spec["sigma"])]
+    return EvalSettings(steps=evaluation["inner_steps"], batch_size=evaluation["batch_size"],
+                        log_every=evaluation["inner_steps"], test_images=evaluation["test_images"],
+                        curve_targets=target, final_targets=target, implementation=block["implementation"],
+                        seed=evaluation["seed"])
+
+
+def progress_experiments(lopt: dict[str, Any]) -> list[str]:
+    """The experiments whose outer-training progress Fig. 1a shows: those with a Gaussian objective."""
+    return [name for name, spec in lopt["experiments"].items() if spec["objective"] == "gaussian"]
 
 
 def eval_settings(block: dict[str, Any], noise: Noise) -> EvalSettings:

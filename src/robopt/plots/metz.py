@@ -19,6 +19,7 @@ from robopt.plots.style import legend_outside, new_figure, save_figure
 
 EVALUATION_COLUMNS = ["optimizer", "objective", "lr", "train_data", "step", "split", "noise", "level", "loss"]
 CURVE_COLUMNS = ["experiment", "objective", "seed", "iteration", "target", "loss"]
+PROGRESS_COLUMNS = ["experiment", "objective", "seed", "iteration", "noise", "level", "loss"]
 TRAIN_STYLE = {"clean": "-", "noised": "--"}
 
 
@@ -73,31 +74,50 @@ def draw_curves(ax: plt.Axes, rows: pd.DataFrame, optimizers: Sequence[str]) -> 
     ax.set_ylabel("test loss")
 
 
-def plot_outer_training(curves: pd.DataFrame, evaluation: pd.DataFrame, sigma: float, pdf_path: str | Path,
-                        meta: dict[str, str]) -> plt.Figure:
-    """Fig. 1a: outer objective of the (first) Gaussian-objective experiment against outer iteration, every seed,
-    with the tuned Adam baselines as lines."""
-    fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.2, legend_width=2.6)
-    gaussian = curves[curves["objective"] == "gaussian"]
-    if gaussian.empty:
-        raise ValueError("Fig. 1a needs an experiment with objective gaussian in the outer-training curves")
-    outer = gaussian[(gaussian["experiment"] == gaussian["experiment"].iloc[0]) & (gaussian["target"] == "outer")]
-    linestyles = ["-", "--", ":", "-."]
-    for k, (seed, group) in enumerate(outer.groupby("seed")):
-        ax.plot(group["iteration"], group["loss"], color="black", linestyle=linestyles[k % 4], linewidth=1,
-                label=f"LO outer-training, seed {seed}")
+def adam_final_losses(evaluation: pd.DataFrame, sigma: float) -> pd.DataFrame:
+    """Tuned Adam's final test loss at Gaussian noise ``sigma``, one row per train data (lr chosen at ``sigma``)."""
     final = with_chosen_adam(evaluation, "gaussian", [sigma])
-    final = final[final["optimizer"].str.startswith("adam") & (final["split"] == "test") & (final["noise"] == "gaussian")
-                  & np.isclose(final["level"], sigma) & (final["step"] == final["step"].max())]
+    return final[final["optimizer"].str.startswith("adam") & (final["split"] == "test") & (final["noise"] == "gaussian")
+                 & np.isclose(final["level"], sigma) & (final["step"] == final["step"].max())]
+
+
+def plot_outer_training(progress: pd.DataFrame, curves: pd.DataFrame, evaluation: pd.DataFrame, sigma: float,
+                        pdf_path: str | Path, meta: dict[str, str]) -> plt.Figure:
+    """Fig. 1a: (left) the test loss at noise ``sigma`` of a CNN inner-trained from scratch on clean data with the
+    learned optimizer of each outer iteration, every seed, beside tuned Adam's after the same inner training (same
+    initialisation, batches and steps), so the lines are one quantity and cross where the paper reads its
+    crossover; (right) the outer objective during outer-training, a different quantity (the validation loss averaged
+    over truncations of inner problems in any phase), for diagnosis."""
+    fig, (ax, ax_outer) = new_figure(2, width_per_panel=4.0, height=3.2, legend_width=2.8)
+    gaussian = progress[progress["objective"] == "gaussian"]
+    if gaussian.empty:
+        raise ValueError("Fig. 1a needs the progress runs of an experiment with objective gaussian")
+    experiment = gaussian["experiment"].iloc[0]
+    points = gaussian[(gaussian["experiment"] == experiment) & (gaussian["noise"] == "gaussian")
+                      & np.isclose(gaussian["level"], sigma)]
+    linestyles = ["-", "--", ":", "-."]
+    for k, (seed, group) in enumerate(points.groupby("seed")):
+        group = group.sort_values("iteration")
+        ax.plot(group["iteration"], group["loss"], color="black", linestyle=linestyles[k % 4], marker="o",
+                markersize=3, linewidth=1, label=f"LO of that iteration, seed {seed}, trained clean")
     for train_data, linestyle in TRAIN_STYLE.items():
-        row = final[final["train_data"] == train_data]
+        row = adam_final_losses(evaluation, sigma).query("train_data == @train_data")
         if not row.empty:
             ax.axhline(row["loss"].iloc[0], color="#c9a400", linestyle=linestyle,
                        label=f"Adam lr={row['lr'].iloc[0]:g}, trained {train_data}")
+    steps = int(evaluation["step"].max())
     ax.set_xlabel("outer-training iteration")
-    ax.set_ylabel(f"outer objective (validation loss, noise {sigma:g})")
-    ax.set_title(f"Outer-training, {outer['seed'].nunique()} seeds")
-    legend_outside(ax)
+    ax.set_ylabel(f"test loss, noise {sigma:g}, after {steps} inner steps")
+    ax.set_title("Inner-trained from scratch")
+    outer = curves[(curves["experiment"] == experiment) & (curves["target"] == "outer")]
+    for k, (seed, group) in enumerate(outer.groupby("seed")):
+        ax_outer.plot(group["iteration"], group["loss"], color="0.4", linestyle=linestyles[k % 4], linewidth=1,
+                      label=f"outer objective, seed {seed}")
+    ax_outer.set_xlabel("outer-training iteration")
+    ax_outer.set_ylabel(f"outer objective (validation loss, noise {sigma:g})")
+    ax_outer.set_title("During outer-training (not comparable)")
+    handles = ax.get_legend_handles_labels()[0] + ax_outer.get_legend_handles_labels()[0]
+    legend_outside(ax_outer, handles=handles)
     save_figure(fig, pdf_path, meta)
     return fig
 
