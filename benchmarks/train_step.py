@@ -1,10 +1,16 @@
-"""Time per training step of SGD, DAMP, DAAP, SAM and ASAM, as ratios to SGD measured in the same run.
+"""Time and dispatched operators per training step of SGD, DAMP, DAAP, SAM and ASAM, as ratios to SGD (same run).
 
-    python benchmarks/train_step.py --models small_cnn resnet18 --steps 20 --out results/benchmarks/train_step.csv
+    python benchmarks/train_step.py --models small_cnn resnet18 --steps 10 --out benchmarks/results/train_step_cpu2.csv
 
-The DAMP paper's claim is that DAMP costs what SGD costs; SAM and ASAM take two passes per step.
-Each method trains the same model on the same random batch (batch 128, 32 px, CIFAR-10 shapes), with the
-hyperparameters that ``--config`` (default: the paper-scale config) sets for ``--dataset``.
+The DAMP paper's claim is that DAMP costs what SGD costs; SAM and ASAM take two passes per step. Each method trains
+the same model on the same random batch (batch 128, 32 px, CIFAR-10 shapes), with the hyperparameters that
+``--config`` (default: the paper-scale config: M = 8 sub-batches for every sub-batch method) sets for
+``--dataset``. Extra rows: ``sam_m1`` / ``asam_m1`` (one adversarial point for the whole batch, the cost SAM's
+m-sharpness is measured against) and ``damp_loop`` (the M sub-batches one after another: the sequential reference).
+
+``ops_per_step`` counts every ATen operator dispatched in one step (a ``TorchDispatchMode``), ``kernels_per_step``
+those that are not views (a view launches no kernel): on a GPU each of them is a kernel launch, so this
+CPU-measurable count is what a step pays there in launches.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from robopt.config import load_config
 from robopt.io import write_csv
@@ -35,13 +42,42 @@ def method_settings(config: dict, dataset: str) -> dict[str, TrainSettings]:
             for method, variant in variants(config, dataset).items() if method in config["methods"]}
 
 
-def time_steps(model_name: str, settings: TrainSettings, steps: int, batch: int, device: torch.device) -> float:
-    """Median seconds per step after two warm-up steps."""
+class OperatorCount(TorchDispatchMode):
+    """Counts the ATen operators dispatched inside the mode, and those that are not views."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.operators = self.kernels = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.operators += 1
+        returns = func._schema.returns
+        if not (returns and all(r.alias_info is not None and not r.alias_info.is_write for r in returns)):
+            self.kernels += 1
+        return func(*args, **(kwargs or {}))
+
+
+def make_trainer(model_name: str, method: str, params: dict, settings: TrainSettings, device: torch.device):
     torch.manual_seed(0)
     model = build_model(model_name, 10).to(device).train()
-    trainer = build_method(settings.method, model, settings.optimizer, settings.method_params)
-    inputs = torch.randn(batch, 3, 32, 32, device=device)
-    targets = torch.randint(0, 10, (batch,), device=device)
+    if method == "damp_loop":
+        from robopt.train.weight_noise import SequentialWeightNoise
+
+        params = {**params, "bn_scope": "sub_batch"}
+        return model, SequentialWeightNoise(build_method("damp", model, settings.optimizer, params))
+    return model, build_method(method, model, settings.optimizer, params)
+
+
+def count_operators(model, trainer, inputs, targets) -> tuple[int, int]:
+    """(operators, kernels) of one step after a warm-up step."""
+    trainer.step(model, inputs, targets)
+    with OperatorCount() as count:
+        trainer.step(model, inputs, targets)
+    return count.operators, count.kernels
+
+
+def time_steps(model, trainer, inputs, targets, steps: int, device: torch.device) -> float:
+    """Median seconds per step after two warm-up steps."""
     times = []
     for step in range(steps + 2):
         if device.type == "cuda":
@@ -58,7 +94,8 @@ def time_steps(model_name: str, settings: TrainSettings, steps: int, batch: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=["small_cnn", "resnet18"])
-    parser.add_argument("--methods", nargs="+", default=["sgd", "damp", "daap", "sam", "asam"])
+    parser.add_argument("--methods", nargs="+",
+                        default=["sgd", "damp", "daap", "sam", "asam", "sam_m1", "asam_m1", "damp_loop"])
     parser.add_argument("--config", nargs="+", type=Path, default=[REPO / "config" / "config.yaml"])
     parser.add_argument("--dataset", default="cifar10")
     parser.add_argument("--steps", type=int, default=10)
@@ -73,19 +110,32 @@ def main() -> None:
     rows = []
     for model_name in args.models:
         steps = args.steps if model_name == "small_cnn" or device.type == "cuda" else max(3, args.steps // 5)
-        for method in args.methods:
-            seconds = time_steps(model_name, settings[method], steps, args.batch, device)
-            rows.append({"device": name, "model": model_name, "method": method, "batch": args.batch,
+        for label in args.methods:
+            base = label.removesuffix("_m1").removesuffix("_loop")
+            params = dict(settings[base].method_params) | ({"sub_batches": 1} if label.endswith("_m1") else {})
+            model, trainer = make_trainer(model_name, label if label == "damp_loop" else base, params,
+                                          settings[base], device)
+            inputs = torch.randn(args.batch, 3, 32, 32, device=device)
+            targets = torch.randint(0, 10, (args.batch,), device=device)
+            operators, kernels = count_operators(model, trainer, inputs, targets)
+            seconds = time_steps(model, trainer, inputs, targets, steps, device)
+            rows.append({"device": name, "model": model_name, "method": label, "batch": args.batch,
+                         "sub_batches": params.get("sub_batches", 1), "bn_scope": params.get("bn_scope", ""),
                          "steps_timed": steps, "seconds_per_step": seconds,
-                         "epoch_seconds_cifar": seconds * (50_000 // args.batch)})
-            print(f"{model_name:10s} {method:5s} {1000 * seconds:9.1f} ms/step", flush=True)
+                         "epoch_seconds_cifar": seconds * (50_000 // args.batch), "ops_per_step": operators,
+                         "kernels_per_step": kernels})
+            print(f"{model_name:10s} {label:9s} {1000 * seconds:9.1f} ms/step {operators:6d} ops {kernels:6d} kernels",
+                  flush=True)
     table = pd.DataFrame(rows)
-    sgd = table[table["method"] == "sgd"].set_index("model")["seconds_per_step"]
-    table["ratio_to_sgd"] = table["seconds_per_step"] / table["model"].map(sgd)
+    for column, ratio in [("seconds_per_step", "ratio_to_sgd"), ("ops_per_step", "ops_ratio_to_sgd"),
+                          ("kernels_per_step", "kernels_ratio_to_sgd")]:
+        sgd = table[table["method"] == "sgd"].set_index("model")[column]
+        table[ratio] = table[column] / table["model"].map(sgd)
     table["torch"] = torch.__version__
     table["host"] = platform.machine()
     write_csv(table, args.out)
-    print(table[["model", "method", "seconds_per_step", "ratio_to_sgd"]].to_string(index=False))
+    print(table[["model", "method", "seconds_per_step", "ratio_to_sgd", "ops_ratio_to_sgd",
+                 "kernels_ratio_to_sgd"]].to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def test_sigma_sweep_variants_reuse_the_configured_model():
         ("sgd", "sgd", None), ("damp", "damp", 0.1), ("damp_sigma0.3", "damp", 0.3),
         ("daap", "daap", 0.01), ("daap_sigma0.04", "daap", 0.04),
     ]
-    assert sweep[2].params == {"sigma": 0.3, "sub_batches": 4}  # the main model's other keys, the swept sigma
+    assert sweep[2].params == {"sigma": 0.3, "sub_batches": 4, "bn_scope": "batch"}  # the main model's other keys, the swept sigma
     assert sweep[2].labels() == {"variant": "damp_sigma0.3", "method": "damp", "train_corruption": "none",
                                  "sigma": 0.3}
 

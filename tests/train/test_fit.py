@@ -101,7 +101,7 @@ def test_settings_from_a_job_block_name_unknown_and_missing_keys():
     config = validated(raw_config())
     job = training_job(config, "synthetic", variants(config, "synthetic")["damp_sigma0.2"])
     settings_ = TrainSettings.from_config(job, FAKE_META)
-    assert settings_.method == "damp" and settings_.method_params == {"sigma": 0.2, "sub_batches": 4}
+    assert settings_.method == "damp" and settings_.method_params == {"sigma": 0.2, "sub_batches": 4, "bn_scope": "batch"}
     assert settings_.mean == FAKE_META["mean"] and settings_.corruption_scale == "cifar"
     with pytest.raises(ConfigError, match="unknown key.*epoch"):
         TrainSettings.from_config({**job, "epoch": 3}, FAKE_META)

@@ -1,11 +1,24 @@
-"""SAM (Foret et al. 2021) and ASAM (Kwon et al. 2021): the update uses the gradient at an adversarial point.
+"""SAM (Foret et al. 2021) and ASAM (Kwon et al. 2021) with m-sharpness: each of M sub-batches gets its own
+adversarial point, and the update averages the gradients taken there.
 
-eps = rho * T^2 g / ||T g|| with T = 1 (SAM) or T = |w| + eta on conv/linear weights and BN scales and
-T = 1 on the other parameters (ASAM, as the DAMP reference code). The second forward/backward pass
-does not update BatchNorm running statistics.
+Follows ``build_SAM_optimizer`` / ``build_ASAM_optimizer`` in ``optimizers/optims.py`` of github trungtrinh44/DAMP
+(``num_microbatches_per_batch: 8``): per sub-batch m, eps_m = rho * T^2 g_m / ||T g_m|| with g_m the sub-batch's
+gradient, T = 1 (SAM) or T = |w| + eta on conv/linear kernels and BN scales and 1 elsewhere (ASAM); the gradient of
+each sub-batch at w + eps_m, averaged over sub-batches, is the update direction. With M > 1 both passes are one
+joint pass over the sub-batches (``robopt.train.sub_batch``, sub-batch m = images n mod M = m): per-sub-batch
+gradients come from stacked copies of every parameter. BatchNorm statistics are batch-wide or per sub-batch
+(``bn_scope``); the running statistics are updated by the first pass only, once, as in the reference (whose
+``new_netstate`` is the first pass's). M = 1 is plain SAM/ASAM on the whole batch.
+
+Precision: the perturbation is about rho / sqrt(N) per weight (1e-5 for ResNet18), below bf16's resolution of a
+weight, so with ``precision: fp32`` (the default) both passes run without autocast and with TF32 off, as the
+reference computes; ``mixed`` follows the dataset's ``mixed_precision``.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import torch
 from torch import nn
@@ -13,57 +26,139 @@ from torch import nn
 from robopt.train.base import (
     OptimizerSettings,
     frozen_batchnorm_statistics,
-    loss_and_logits,
     nesterov_sgd,
     perturbed_parameters,
     uses_bf16,
 )
+from robopt.train.sub_batch import check_bn_scope, flat_copy, flat_parameters, joint_forward, sub_batch_views
+
+PRECISIONS = ("fp32", "mixed")
+
+
+@contextlib.contextmanager
+def exact_float32(enabled: bool) -> Iterator[None]:
+    """TF32 off for convolutions and matmuls while ``enabled`` (restored afterwards)."""
+    if not enabled:
+        yield
+        return
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
 
 
 class SAM:
-    """Sharpness-aware minimisation around the base (Nesterov SGD) optimizer."""
+    """Sharpness-aware minimisation around the base (Nesterov SGD) optimizer, with ``sub_batches`` adversarial points."""
 
     adaptive = False
 
-    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, rho: float) -> None:
-        self._setup(model, optimizer, rho, eta=0.0)
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, rho: float, sub_batches: int, bn_scope: str,
+                 precision: str) -> None:
+        self._setup(model, optimizer, rho, 0.0, sub_batches, bn_scope, precision)
 
-    def _setup(self, model: nn.Module, optimizer: OptimizerSettings, rho: float, eta: float) -> None:
-        if rho < 0 or eta < 0:
-            raise ValueError(f"rho and eta must be >= 0, got {rho} and {eta}")
+    def _setup(self, model: nn.Module, optimizer: OptimizerSettings, rho: float, eta: float, sub_batches: int,
+               bn_scope: str, precision: str) -> None:
+        if rho < 0 or eta < 0 or sub_batches < 1:
+            raise ValueError(f"need rho >= 0, eta >= 0 and sub_batches >= 1, got {rho}, {eta} and {sub_batches}")
+        if precision not in PRECISIONS:
+            raise ValueError(f"unknown SAM precision {precision!r}; valid: {', '.join(PRECISIONS)}")
         self.optimizer = nesterov_sgd(model.parameters(), optimizer)
-        self.rho, self.eta = float(rho), float(eta)
-        self.params = [p for p in model.parameters() if p.requires_grad]
-        self.bf16 = uses_bf16(model, optimizer)
+        self.rho, self.eta, self.sub_batches = float(rho), float(eta), int(sub_batches)
+        self.bn_scope = check_bn_scope(bn_scope)
+        self.fp32 = precision == "fp32"
+        self.bf16 = uses_bf16(model, optimizer) and not self.fp32
+        named = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+        self.names, self.params = [name for name, _ in named], [p for _, p in named]
         scaled = {id(p) for p in perturbed_parameters(model)} if self.adaptive else set()
         self.is_scaled = [id(p) in scaled for p in self.params]
+        self.scaled_mask = torch.cat([torch.full((p.numel(),), flag, device=p.device)
+                                      for p, flag in zip(self.params, self.is_scaled, strict=True)])
+        self.counters = [b for name, b in model.named_buffers() if name.endswith("num_batches_tracked")]
 
-    def perturbation(self) -> list[torch.Tensor]:
-        """eps for every parameter from the current gradients (zero where a gradient is missing)."""
-        scales = [
-            (p.detach().abs() + self.eta) if scaled else torch.ones_like(p)
-            for p, scaled in zip(self.params, self.is_scaled, strict=True)
-        ]
-        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
-        norm = torch.sqrt(sum(((t * g) ** 2).sum() for t, g in zip(scales, grads, strict=True)))
-        factor = self.rho / (norm + 1e-12)
-        return [factor * t * t * g for t, g in zip(scales, grads, strict=True)]
+    def perturbations(self, grads: list[torch.Tensor], batched: bool) -> list[torch.Tensor]:
+        """eps per parameter from its gradient (per sub-batch along dim 0 when ``batched``): rho T^2 g / ||T g||."""
+        scales = [(p.detach().abs() + self.eta) if scaled else None
+                  for p, scaled in zip(self.params, self.is_scaled, strict=True)]
+        scaled_grads = [g if t is None else g * t for g, t in zip(grads, scales, strict=True)]
+        dims = 1 if batched else 0
+        squares = torch.stack([g.flatten(dims).square().sum(dim=-1) for g in scaled_grads])
+        factor = self.rho / (squares.sum(dim=0).sqrt() + 1e-12)  # (M,) or ()
+        shape = (-1,) if batched else ()
+        return [factor.view(*shape, *[1] * (g.dim() - dims)) * (g if t is None else g * t)
+                for g, t in zip(scaled_grads, scales, strict=True)]
+
+    def forward_loss(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
+                     stacked: dict[str, torch.Tensor] | None) -> tuple[torch.Tensor, torch.Tensor]:
+        with torch.autocast(device_type=inputs.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            logits = model(inputs) if stacked is None else joint_forward(model, inputs, stacked, self.bn_scope)
+        return nn.functional.cross_entropy(logits.float(), targets), logits
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if len(inputs) % self.sub_batches:
+            raise ValueError(f"batch of {len(inputs)} does not split into {self.sub_batches} equal sub-batches")
+        with exact_float32(self.fp32 and inputs.is_cuda):
+            if self.sub_batches == 1:
+                loss, logits = self.whole_batch_step(model, inputs, targets)
+            else:
+                loss, logits = self.sub_batch_step(model, inputs, targets)
+        self.optimizer.step()
+        return loss.detach(), logits.detach()
+
+    def whole_batch_step(self, model, inputs, targets):
         self.optimizer.zero_grad(set_to_none=True)
-        loss, logits = loss_and_logits(model, inputs, targets, bf16=self.bf16)
-        eps = self.perturbation()
+        loss, logits = self.forward_loss(model, inputs, targets, None)
+        loss.backward()
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        eps = self.perturbations(grads, batched=False)
         with torch.no_grad():
-            for p, e in zip(self.params, eps, strict=True):
-                p.add_(e)
+            torch._foreach_add_(self.params, eps)
         self.optimizer.zero_grad(set_to_none=True)
         with frozen_batchnorm_statistics(model):
-            loss_and_logits(model, inputs, targets, bf16=self.bf16)
+            self.forward_loss(model, inputs, targets, None)[0].backward()
         with torch.no_grad():
-            for p, e in zip(self.params, eps, strict=True):
-                p.sub_(e)
-        self.optimizer.step()
+            torch._foreach_sub_(self.params, eps)
         return loss, logits
+
+    def sub_batch_step(self, model, inputs, targets):
+        count = self.sub_batches
+        self.optimizer.zero_grad(set_to_none=True)
+        # every parameter as M copies, all in one (M, N) leaf: its gradient row m is g_m / M
+        clean = flat_copy(self.params)
+        copies = clean.expand(count, -1).requires_grad_()
+        loss, logits = self.forward_loss(model, inputs, targets, self.stacked(copies))
+        (grads,) = torch.autograd.grad(loss, copies)
+        scale = torch.where(self.scaled_mask, clean.abs() + self.eta, 1.0) if self.adaptive else None
+        scaled = grads if scale is None else grads.mul_(scale)
+        eps = scaled.mul_(self.rho / (scaled.norm(dim=1, keepdim=True) + 1e-12))  # rho T g / ||T g|| per row
+        if scale is not None:
+            eps.mul_(scale)
+        perturbed = flat_parameters(self.params).unsqueeze(0) + eps
+        with no_running_statistics_update(model, self.counters):
+            self.forward_loss(model, inputs, targets, self.stacked(perturbed))[0].backward()
+        return loss, logits
+
+    def stacked(self, flat: torch.Tensor) -> dict[str, torch.Tensor]:
+        return dict(zip(self.names, sub_batch_views(flat, self.params), strict=True))
+
+
+@contextlib.contextmanager
+def no_running_statistics_update(model: nn.Module, counters: list[torch.Tensor]) -> Iterator[None]:
+    """BatchNorm layers normalise with batch statistics but leave their running statistics alone (SAM's second
+    pass): momentum 0 for the pass, and the step counters put back."""
+    layers = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in layers]
+    for layer in layers:
+        layer.momentum = 0.0
+    try:
+        yield
+    finally:
+        for layer, momentum in zip(layers, momenta, strict=True):
+            layer.momentum = momentum
+        if counters:
+            with torch.no_grad():
+                torch._foreach_sub_(counters, 1)
 
 
 class ASAM(SAM):
@@ -71,5 +166,6 @@ class ASAM(SAM):
 
     adaptive = True
 
-    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, rho: float, eta: float) -> None:
-        self._setup(model, optimizer, rho, eta)
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, rho: float, eta: float, sub_batches: int,
+                 bn_scope: str, precision: str) -> None:
+        self._setup(model, optimizer, rho, eta, sub_batches, bn_scope, precision)

@@ -1,9 +1,17 @@
-"""DAMP and DAAP (Trinh et al. 2024, Alg. 1 and 3): gradients at randomly perturbed weights, per sub-batch.
+"""DAMP and DAAP (Trinh et al. 2024, Alg. 1 and 3): gradients at randomly perturbed weights, M sub-batches in one pass.
 
-The batch is split into M sub-batches; each gets its own noise draw on the conv/linear weights and BN
-scales, the gradients at the perturbed weights are averaged, and the base optimizer (with weight decay
-on the clean weights) takes one step. Sub-batches run one after another here, so BatchNorm uses
-per-sub-batch statistics (the reference code synchronises them over the whole batch).
+Follows ``build_DAMP_optimizer`` in ``optimizers/optims.py`` of github trungtrinh44/DAMP: the batch is split into M
+sub-batches, each gets its own noise draw on the conv/linear kernels and BatchNorm scales (biases and BN shifts are
+not perturbed), the loss of each sub-batch is differentiated with respect to *its perturbed weights* (no chain
+factor through the noise), the M gradients are averaged, and the base optimizer (Nesterov SGD, weight decay on the
+clean weights) takes one step. The reference runs the sub-batches on 8 devices with BatchNorm statistics
+synchronised over the whole batch; here they run as one joint pass (``robopt.train.sub_batch``): sub-batch m is the
+images n with n mod M = m, BN statistics are batch-wide (``bn_scope="batch"``, the reference's configs) or per
+sub-batch (``"sub_batch"``), and the running statistics move once per step either way.
+
+The noise of all M sub-batches is one draw, z ~ N(0, 1) of shape (M, N) over the N perturbed weights: DAMP uses
+w * (1 + sigma z_m), DAAP w + sigma z_m. ``SequentialWeightNoise`` runs the same sub-batches and the same draw one
+after another (per-sub-batch BN only): the reference the joint pass is tested against.
 """
 
 from __future__ import annotations
@@ -11,52 +19,117 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from robopt.train.base import OptimizerSettings, loss_and_logits, nesterov_sgd, perturbed_parameters, uses_bf16
+from robopt.train.base import OptimizerSettings, nesterov_sgd, perturbed_parameters, uses_bf16
+from robopt.train.sub_batch import (
+    check_bn_scope,
+    flat_copy,
+    flat_parameters,
+    joint_forward,
+    sub_batch_of,
+    sub_batch_views,
+)
 
 
 class WeightNoise:
-    """Shared loop of DAMP and DAAP; subclasses say how a weight is perturbed."""
+    """Shared step of DAMP and DAAP; subclasses say how the flat noise draw becomes weight offsets."""
 
-    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, sigma: float, sub_batches: int) -> None:
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, sigma: float, sub_batches: int,
+                 bn_scope: str) -> None:
         if sigma < 0 or sub_batches < 1:
             raise ValueError(f"need sigma >= 0 and sub_batches >= 1, got {sigma} and {sub_batches}")
         self.optimizer = nesterov_sgd(model.parameters(), optimizer)
-        self.sigma, self.sub_batches = float(sigma), int(sub_batches)
-        self.targets = perturbed_parameters(model)
+        self.sigma, self.sub_batches, self.bn_scope = float(sigma), int(sub_batches), check_bn_scope(bn_scope)
+        targets = {id(p) for p in perturbed_parameters(model)}
+        self.names = [name for name, p in model.named_parameters() if id(p) in targets]
+        self.targets = [p for p in model.parameters() if id(p) in targets]
         self.bf16 = uses_bf16(model, optimizer)
 
-    def perturb(self, weight: torch.Tensor) -> torch.Tensor:
+    def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """(M, N) weight offsets from the clean weights (N,) and a standard-normal draw (M, N)."""
         raise NotImplementedError
 
-    def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def flat_offsets(self, flat_weights: torch.Tensor) -> torch.Tensor:
+        """(M, N) offsets of the M sub-batches' weights, from a single draw over all N perturbed weights."""
+        noise = torch.randn(self.sub_batches, flat_weights.numel(), device=flat_weights.device,
+                            dtype=flat_weights.dtype)
+        return self.offsets(flat_weights, noise)
+
+    def draw_offsets(self) -> list[torch.Tensor]:
+        """One (M, *shape) offset per perturbed weight (the draw ``step`` makes from the same random state)."""
+        return sub_batch_views(self.flat_offsets(flat_copy(self.targets)), self.targets)
+
+    def check_batch(self, inputs: torch.Tensor) -> None:
         if len(inputs) % self.sub_batches:
             raise ValueError(f"batch of {len(inputs)} does not split into {self.sub_batches} equal sub-batches")
+
+    def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        self.check_batch(inputs)
         self.optimizer.zero_grad(set_to_none=True)
-        clean = [p.detach().clone() for p in self.targets]
-        losses, logits = [], []
-        for sub_inputs, sub_targets in zip(inputs.chunk(self.sub_batches), targets.chunk(self.sub_batches), strict=True):
-            with torch.no_grad():
-                for p, w in zip(self.targets, clean, strict=True):
-                    p.copy_(self.perturb(w))
-            loss, sub_logits = loss_and_logits(model, sub_inputs, sub_targets, scale=1.0 / self.sub_batches, bf16=self.bf16)
-            losses.append(loss)
-            logits.append(sub_logits)
-        with torch.no_grad():
-            for p, w in zip(self.targets, clean, strict=True):
-                p.copy_(w)
+        weights = flat_parameters(self.targets)
+        # w + offset with a constant offset: the gradient reaching w is the sum over sub-batches of the gradient at
+        # each perturbed copy, i.e. the reference's gradient "with respect to the noisy parameters"
+        perturbed = weights.unsqueeze(0) + self.flat_offsets(weights.detach())
+        stacked = dict(zip(self.names, sub_batch_views(perturbed, self.targets), strict=True))
+        with torch.autocast(device_type=inputs.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            logits = joint_forward(model, inputs, stacked, self.bn_scope)
+        loss = nn.functional.cross_entropy(logits.float(), targets)  # mean over sub-batches of their means
+        loss.backward()
         self.optimizer.step()
-        return torch.stack(losses).mean(), torch.cat(logits)
+        return loss.detach(), logits.detach()
 
 
 class DAMP(WeightNoise):
     """Multiplicative noise: w * (1 + sigma * z), z ~ N(0, 1) per element and sub-batch."""
 
-    def perturb(self, weight: torch.Tensor) -> torch.Tensor:
-        return weight * (1.0 + self.sigma * torch.randn_like(weight))
+    def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return noise.mul_(self.sigma).mul_(flat_weights)
 
 
 class DAAP(WeightNoise):
     """Additive noise: w + sigma * z, z ~ N(0, 1) per element and sub-batch."""
 
-    def perturb(self, weight: torch.Tensor) -> torch.Tensor:
-        return weight + self.sigma * torch.randn_like(weight)
+    def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return noise.mul_(self.sigma)
+
+
+class SequentialWeightNoise:
+    """The reference form of a weight-noise method: the M sub-batches one after another with the same draw as the
+    joint pass (its ``draw_offsets``), BN statistics per sub-batch, and the running statistics set once per step to
+    the mean of the M sub-batch updates. M forward/backward passes: for tests, not for training."""
+
+    def __init__(self, joint: WeightNoise) -> None:
+        if joint.bn_scope != "sub_batch":
+            raise ValueError("the sequential reference runs per-sub-batch BatchNorm statistics only")
+        self.joint = joint
+
+    def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        joint, count = self.joint, self.joint.sub_batches
+        joint.check_batch(inputs)
+        joint.optimizer.zero_grad(set_to_none=True)
+        offsets = joint.draw_offsets()
+        clean = [p.detach().clone() for p in joint.targets]
+        buffers = dict(model.named_buffers())
+        before = {name: b.clone() for name, b in buffers.items()}
+        after = {name: torch.zeros_like(b) for name, b in buffers.items() if b.is_floating_point()}
+        losses, logits = [], []
+        for m in range(count):
+            with torch.no_grad():
+                for p, w, offset in zip(joint.targets, clean, offsets, strict=True):
+                    p.copy_(w + offset[m])
+                for name, buffer in buffers.items():
+                    buffer.copy_(before[name])
+            sub_logits = model(sub_batch_of(inputs, count, m))
+            loss = nn.functional.cross_entropy(sub_logits.float(), sub_batch_of(targets, count, m))
+            (loss / count).backward()
+            losses.append(loss.detach())
+            logits.append(sub_logits.detach())
+            with torch.no_grad():
+                for name, total in after.items():
+                    total += buffers[name] / count
+        with torch.no_grad():
+            for p, w in zip(joint.targets, clean, strict=True):
+                p.copy_(w)
+            for name, buffer in buffers.items():  # running statistics: the mean update; counters: one step
+                buffer.copy_(after[name] if name in after else buffers[name])
+        joint.optimizer.step()
+        return torch.stack(losses).mean(), torch.stack(logits, dim=1).flatten(0, 1)
