@@ -57,19 +57,20 @@ def test_corruption_error_normalised_by_sgd():
         for seed, jitter in ((0, -1.0), (1, 1.0)):
             rows.append({"method": method, "seed": seed, "corruption": "clean", "severity": 0, "error": 10 * scale + jitter})
             for severity in range(1, 6):
-                rows.append({"method": method, "seed": seed, "corruption": "noise", "severity": severity,
+                rows.append({"method": method, "seed": seed, "corruption": "gaussian_noise", "severity": severity,
                              "error": 20.0 * severity * scale + jitter})
-                rows.append({"method": method, "seed": seed, "corruption": "blur", "severity": severity,
+                rows.append({"method": method, "seed": seed, "corruption": "saturate", "severity": severity,
                              "error": 40.0 if method == "sgd" else 60.0})
     rows += [{**row, "variant": "sgd_aug_fog", "method": "sgd", "train_corruption": "fog"} for row in rows
              if row["method"] == "damp"]
     table = corruption_error(tidy(rows)).set_index("variant")
     assert table.loc["sgd_aug_fog", ["method", "train_corruption"]].tolist() == ["sgd", "fog"]
     assert table.loc["sgd_aug_fog", "avg"] == table.loc["damp", "avg"]
-    assert table.loc["sgd", ["noise", "blur", "none", "avg"]].tolist() == [1.0, 1.0, 1.0, 1.0]
-    assert table.loc["damp", "noise"] == pytest.approx(0.5)
-    assert table.loc["damp", "blur"] == pytest.approx(1.5)
+    assert table.loc["sgd", ["gaussian_noise", "saturate", "none", "avg", "avg_all"]].tolist() == [1.0] * 5
+    assert table.loc["damp", "gaussian_noise"] == pytest.approx(0.5)
+    assert table.loc["damp", "saturate"] == pytest.approx(1.5)
     assert table.loc["damp", "none"] == pytest.approx(0.5)
-    assert table.loc["damp", "avg"] == pytest.approx((0.5 + 1.5 + 0.5) / 3)
+    assert table.loc["damp", "avg"] == pytest.approx((0.5 + 0.5) / 2)  # the paper's columns (saturate is not one)
+    assert table.loc["damp", "avg_all"] == pytest.approx((0.5 + 1.5 + 0.5) / 3)  # every evaluated corruption
     with pytest.raises(RoboptError, match="baseline variant 'sgd'"):
         corruption_error(tidy([r for r in rows if r.get("variant", r["method"]) != "sgd"]))

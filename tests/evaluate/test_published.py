@@ -60,3 +60,12 @@ def test_stand_in_is_labelled_and_unmatched_datasets_fail_clearly():
 def test_heatmap_figure_names_follow_the_paper():
     assert heatmap_figure_name("cifar100") == "damp_fig1_cifar100" and heatmap_figure_name("cifar10") == "damp_fig4_cifar10"
     assert heatmap_figure_name("synthetic") == "damp_heatmap_synthetic"
+
+
+def test_heatmap_columns_are_the_papers_fifteen_and_fourteen_without_glass_blur_on_tiny_imagenet():
+    from robopt.evaluate.published import heatmap_columns
+
+    assert len(heatmap_columns("cifar10")) == len(heatmap_columns("cifar100")) == 15
+    tiny = heatmap_columns("tinyimagenet")
+    assert len(tiny) == 14 and "glass_blur" not in tiny and set(tiny) < set(heatmap_columns("cifar10"))
+    assert heatmap_columns("synthetic") == heatmap_columns("cifar10")

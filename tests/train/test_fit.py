@@ -107,3 +107,16 @@ def test_settings_from_a_job_block_name_unknown_and_missing_keys():
         TrainSettings.from_config({**job, "epoch": 3}, FAKE_META)
     with pytest.raises(ConfigError, match="lack key.*momentum"):
         TrainSettings.from_config({k: v for k, v in job.items() if k != "momentum"}, FAKE_META)
+
+
+def test_alg2_corrupts_before_the_crop_so_the_padded_border_stays_black():
+    from robopt.corruptions.augment import CorruptHalf
+    from robopt.train.fit import augment
+
+    images = torch.full((8, 16, 16, 3), 128, dtype=torch.uint8)
+    brighten = CorruptHalf(["brightness"], "cifar", [5])
+    out = augment(images, 4, brighten, torch.Generator().manual_seed(0))
+    corrupted = (out.float().amax(dim=(1, 2, 3)) > 128)
+    assert int(corrupted.sum()) == 4  # half the batch
+    black = (out == 0).all(dim=-1).flatten(1).any(dim=1)  # an image with zero-padding pixels left black
+    assert bool(black[corrupted].any())  # corrupting after the crop would have brightened that border

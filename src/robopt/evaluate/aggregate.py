@@ -82,9 +82,13 @@ def corruption_error(metrics: pd.DataFrame, baseline: str = "sgd") -> pd.DataFra
     """DAMP's corruption error, one row per (dataset, variant), normalised by the ``baseline`` variant.
 
     CE_c = sum_s E_{s,c}(variant) / sum_s E_{s,c}(baseline) over severities 1..5 (errors averaged over seeds);
-    ``none`` is the clean-error ratio and ``avg`` the mean of all columns including ``none``, as in the paper.
+    ``none`` is the clean-error ratio; ``avg`` the mean over the paper's heatmap columns that were evaluated
+    (``robopt.evaluate.published.heatmap_columns``) and ``none``, as the paper averages its printed cells;
+    ``avg_all`` the mean over every evaluated corruption (all 19 at paper scale) and ``none``.
     The method and training corruption of each variant come along as columns.
     """
+    from robopt.evaluate.published import heatmap_columns
+
     if baseline not in set(metrics["variant"]):
         raise RoboptError(f"corruption error needs the baseline variant {baseline!r} in the metrics")
     error = metrics.groupby(["dataset", "variant", "corruption", "severity"])["error"].mean().reset_index()
@@ -93,7 +97,13 @@ def corruption_error(metrics: pd.DataFrame, baseline: str = "sgd") -> pd.DataFra
     ratio = corrupted / corrupted.xs(baseline, level="variant")
     table = ratio.unstack("corruption")
     table["none"] = clean / clean.xs(baseline, level="variant")
-    table["avg"] = table.mean(axis=1)
+    every = list(table.columns)
+    table["avg_all"] = table[every].mean(axis=1)
+    datasets = table.index.get_level_values("dataset")
+    table["avg"] = float("nan")
+    for dataset in datasets.unique():
+        paper = [c for c in heatmap_columns(dataset) if c in every] + ["none"]
+        table.loc[datasets == dataset, "avg"] = table.loc[datasets == dataset, paper].mean(axis=1)
     table = table.reset_index().rename_axis(columns=None)
     keys = model_keys(metrics)[["dataset", "variant", "method", "train_corruption"]]
     return keys.merge(table, on=["dataset", "variant"]).sort_values(["dataset", "variant"], ignore_index=True)

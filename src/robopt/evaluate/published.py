@@ -46,6 +46,15 @@ def read_published_heatmaps(path: str | Path = PUBLISHED_HEATMAPS) -> pd.DataFra
     return pd.read_csv(path, comment="#")
 
 
+def heatmap_columns(dataset: str, published: pd.DataFrame | None = None) -> list[str]:
+    """The test corruptions of the paper's heatmap of ``dataset`` (CIFAR: 15, Tiny-ImageNet: 14, no glass blur);
+    CIFAR-10's for a dataset the paper has no heatmap of (the demo's synthetic data, a stand-in)."""
+    published = read_published_heatmaps() if published is None else published
+    paper = dataset if dataset in PAPER_HEATMAP_FIGURES else "cifar10"
+    columns = published.loc[published["paper_dataset"] == paper, "test_corruption"].unique()
+    return [c for c in columns if c not in ("avg", "none")]
+
+
 def paper_dataset_for(dataset: str, published: pd.DataFrame, stand_ins: dict[str, str]) -> str | None:
     """The published dataset shown beside ``dataset``: itself where the paper has it, else its configured stand-in."""
     if dataset in PAPER_HEATMAP_FIGURES:

@@ -1,13 +1,18 @@
-"""PreActResNet18 (He et al. 2016, identity mappings) for 64-px Tiny-ImageNet, as in the DAMP paper.
+"""PreActResNet18 for 64-px Tiny-ImageNet, as the DAMP reference code builds it (github trungtrinh44/DAMP,
+``models/resnet.py``: ``ResNetBlockV2``, ``resnet_v2=True``).
 
-3x3 stride-1 stem without max-pool, widths 64/128/256/512, two blocks per stage, BN-ReLU before each
-convolution, 1x1 projection shortcuts, and a final BN-ReLU before global average pooling.
+3x3 stride-1 stem without BN or max-pool, widths 64/128/256/512, two blocks per stage, BN-ReLU before each
+convolution, a final BN-ReLU before global average pooling. Where the reference departs from He et al. (2016b):
+a block's shortcut starts from its activated input relu(bn(x)), on identity shortcuts too (the paper adds x), and
+1x1 projection shortcuts have no BN. Convolutions: He-normal (fan out); head: U(+-1/sqrt(K)) weights, zero bias.
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from robopt.models.heads import init_reference_head
 
 
 class PreActBlock(nn.Module):
@@ -25,7 +30,7 @@ class PreActBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = torch.relu(self.bn1(x))
-        skip = self.shortcut(out) if self.shortcut is not None else x
+        skip = self.shortcut(out) if self.shortcut is not None else out  # the reference's residual = act(norm(x))
         out = self.conv1(out)
         out = self.conv2(torch.relu(self.bn2(out)))
         return out + skip
@@ -46,6 +51,7 @@ class PreActResNet18(nn.Module):
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+        init_reference_head(self.head)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # (B, 3, H, W) -> (B, 512, H/8, W/8) -> BN-ReLU -> mean -> (B, classes)

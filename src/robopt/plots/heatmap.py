@@ -2,7 +2,8 @@
 
 Rows are methods (DAMP and the others, then the 5 best of SGD trained with a corruption as augmentation, by ``avg``,
 as the paper shows them), columns the test
-corruptions, then ``none`` (clean error ratio) and ``avg``; every cell carries its number, so the figure reads in
+corruptions, then ``none`` (clean error ratio), ``avg`` (over the paper's heatmap columns and none) and
+``avg_all`` (over every evaluated corruption and none); every cell carries its number, so the figure reads in
 black and white, and the diverging colour map is centred on 1 (= SGD).
 """
 
@@ -23,7 +24,7 @@ MAX_AUGMENTED_ROWS = 5
 
 
 #: Columns of the corruption-error table that describe a row rather than a test corruption.
-KEY_COLUMNS = ("dataset", "variant", "method", "train_corruption", "none", "avg")
+KEY_COLUMNS = ("dataset", "variant", "method", "train_corruption", "none", "avg", "avg_all")
 
 
 def row_label(method: str, train_corruption: str) -> str:
@@ -42,7 +43,7 @@ def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int,
     plain = rows[~augmented].set_index("method").loc[ordered(rows.loc[~augmented, "method"], METHOD_STYLE)]
     rows = pd.concat([plain.reset_index(), best_augmented])
     corruptions = [c for c in rows.columns if c not in KEY_COLUMNS]
-    columns = corruptions + ["none", "avg"]
+    columns = corruptions + ["none", "avg"] + (["avg_all"] if "avg_all" in rows.columns else [])
     values = rows[columns].to_numpy(dtype=float)
     spread = max(float(np.nanmax(np.abs(values - 1.0))), 0.05)
     with plt.rc_context(RC):

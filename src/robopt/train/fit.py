@@ -79,6 +79,16 @@ class TrainSettings:
         return cls(**values)
 
 
+def augment(images: torch.Tensor, crop_padding: int, corrupt_half, generator: torch.Generator) -> torch.Tensor:
+    """A training batch's augmentation (uint8 NHWC): DAMP Alg. 2's corruption of half the batch first, then the random
+    crop and flip, so the zero-padded border stays black (corrupting after the crop would corrupt it too)."""
+    if corrupt_half is not None:
+        images = corrupt_half(images, generator)
+    if crop_padding > 0:
+        images = random_crop_flip(images, crop_padding, generator)
+    return images
+
+
 def _history_rows(epoch: int, step: int, metrics: dict[str, float]) -> list[dict[str, Any]]:
     return [{"epoch": epoch, "step": step, "split": "train", "metric": k, "value": v} for k, v in metrics.items()]
 
@@ -133,11 +143,7 @@ def fit(
         correct = torch.zeros((), device=device, dtype=torch.long)
         for step in range(steps_per_epoch):
             index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
-            images = train.images[index]
-            if settings.crop_padding > 0:
-                images = random_crop_flip(images, settings.crop_padding, generator)
-            if corrupt_half is not None:
-                images = corrupt_half(images, generator)
+            images = augment(train.images[index], settings.crop_padding, corrupt_half, generator)
             inputs, targets = normalize(images, settings.mean, settings.std), train.labels[index]
             if device.type == "cuda":
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
