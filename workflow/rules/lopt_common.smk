@@ -30,7 +30,7 @@ def lopt_progress_outputs():
 
 def lopt_progress_table(wildcards):
     """Only Fig. 1a reads the progress runs: no other Metz figure waits for them."""
-    return ["results/tables/lopt_progress.csv"] if wildcards.figure == "fig1a" else []
+    return "results/tables/lopt_progress.csv" if wildcards.figure == "fig1a" else []
 
 
 def lopt_job_params(stage):
