@@ -14,6 +14,7 @@ from robopt.train.methods import method_keys
 from tests.conftest import REPO, SCHEMA, raw_config, validated
 
 SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cpu.yaml", "cifar10_lopt_cpu.yaml"),
+           ("cifar10_cpu.yaml", "cifar10_overfit_cpu.yaml"),
            ("demo.yaml", "tests/demo_fast.yaml"), ("demo.yaml", "tests/small_config.yaml")]
 
 

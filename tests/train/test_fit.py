@@ -120,3 +120,14 @@ def test_alg2_corrupts_before_the_crop_so_the_padded_border_stays_black():
     assert int(corrupted.sum()) == 4  # half the batch
     black = (out == 0).all(dim=-1).flatten(1).any(dim=1)  # an image with zero-padding pixels left black
     assert bool(black[corrupted].any())  # corrupting after the crop would have brightened that border
+
+
+def test_a_training_subset_is_stratified_and_the_same_for_every_seed():
+    from robopt.data.synthetic import generate_synthetic
+    from robopt.train.fit import training_subset
+
+    train = generate_synthetic(200, seed=0)
+    subset = training_subset(train, 50)
+    assert len(subset) == 50 and torch.bincount(subset.labels).tolist() == [5] * 10
+    assert torch.equal(training_subset(train, 50).images, subset.images)
+    assert training_subset(train, 500) is train

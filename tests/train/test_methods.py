@@ -69,8 +69,9 @@ def test_damp_with_zero_noise_and_batchwide_statistics_equals_sgd(batch, model_n
     sgd_loss = build_method("sgd", sgd, OPTIMIZER, {}).step(sgd, inputs, targets)[0]
     damp_loss = build_method("damp", damp, OPTIMIZER, {**WEIGHT_NOISE, "sigma": 0.0}).step(damp, inputs, targets)[0]
     torch.testing.assert_close(sgd_loss, damp_loss)
-    assert_same(sgd.parameters(), damp.parameters(), rtol=1e-5, atol=1e-6)
-    assert_same(buffers(sgd).values(), buffers(damp).values(), rtol=1e-5, atol=1e-6)
+    tolerance = {"rtol": 1e-4, "atol": 1e-5}  # float32 sums over 128 images in another order (grouped convolutions)
+    assert_same(sgd.parameters(), damp.parameters(), **tolerance)
+    assert_same(buffers(sgd).values(), buffers(damp).values(), **tolerance)
 
 
 @pytest.mark.parametrize("method", ["damp", "daap"])

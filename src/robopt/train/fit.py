@@ -42,6 +42,7 @@ class TrainSettings:
     lr_milestones: tuple[float, float]  # fractions of training where the linear decay starts and ends
     lr_final_ratio: float
     crop_padding: int
+    train_images: int | None  # a fixed stratified subset of the training split (None = all of it)
     mixed_precision: bool  # bf16 autocast of the forward pass, on CUDA only
     compile: bool  # torch.compile the model (GPU; the eager path is the CPU default)
     mean: list[float]
@@ -79,6 +80,17 @@ class TrainSettings:
         return cls(**values)
 
 
+def training_subset(train: ImageSplit, count: int) -> ImageSplit:
+    """``count`` images of ``train``, stratified by class with split seed 0: every seed and method of a config
+    trains on the same images (an overfitting regime with fewer images)."""
+    from robopt.data.splits import stratified_split
+
+    if count >= len(train):
+        return train
+    _, kept = stratified_split(train.labels, count / len(train), seed=0)
+    return dataclasses.replace(train, images=train.images[kept], labels=train.labels[kept])
+
+
 def augment(images: torch.Tensor, crop_padding: int, corrupt_half, generator: torch.Generator) -> torch.Tensor:
     """A training batch's augmentation (uint8 NHWC): DAMP Alg. 2's corruption of half the batch first, then the random
     crop and flip, so the zero-padded border stays black (corrupting after the crop would corrupt it too)."""
@@ -105,6 +117,8 @@ def fit(
     Returns the trained model and a tidy history (epoch, step, split, metric, value).
     """
     device = torch.device(device)
+    if settings.train_images is not None:
+        train = training_subset(train, settings.train_images)
     torch.manual_seed(seed)
     model = build_model(settings.model, train.num_classes).to(device)
     if device.type == "cuda":
