@@ -15,6 +15,7 @@ from robopt.models import build_model
 from robopt.train import build_method
 from robopt.train.base import OptimizerSettings, perturbed_parameters
 from robopt.train.methods import MethodParamsError, method_keys
+from robopt.train.sub_batch import flat_copy, sub_batch_views
 from robopt.train.weight_noise import SequentialWeightNoise
 
 OPTIMIZER = OptimizerSettings(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4, mixed_precision=False)
@@ -165,6 +166,12 @@ def test_perturbed_parameters_are_kernels_and_scales():
     assert [p.shape for p in perturbed_parameters(model)] == [(4, 3, 3, 3), (4,), (3, 4)]
 
 
+def perturbations(method, grads: list[torch.Tensor]) -> list[torch.Tensor]:
+    """SAM/ASAM's eps per parameter from per-parameter gradients with a leading sub-batch axis."""
+    flat = torch.cat([g.flatten(1) for g in grads], dim=1)
+    return sub_batch_views(method.perturbation(flat, flat_copy(method.params)), method.params)
+
+
 def first_gradients(model, batch):
     model.zero_grad()
     nn.functional.cross_entropy(model(batch[0]), batch[1]).backward()
@@ -175,10 +182,10 @@ def test_sam_perturbation_has_norm_rho_per_sub_batch(batch):
     model = tiny_model()
     sam = build_method("sam", model, OPTIMIZER, SHARPNESS)
     grads = first_gradients(model, batch)
-    eps = sam.perturbations(grads, batched=False)
+    eps = [e[0] for e in perturbations(sam, [g[None] for g in grads])]
     assert float(torch.sqrt(sum((e**2).sum() for e in eps))) == pytest.approx(0.05, rel=1e-5)
     stacked = [torch.stack([g, 3 * g]) for g in grads]  # two sub-batches, one gradient three times the other
-    eps = sam.perturbations(stacked, batched=True)
+    eps = perturbations(sam, stacked)
     norms = torch.sqrt(sum((e.flatten(1) ** 2).sum(1) for e in eps))
     torch.testing.assert_close(norms, torch.tensor([0.05, 0.05]))
     torch.testing.assert_close(eps[0][0], eps[0][1])
@@ -188,7 +195,7 @@ def test_asam_perturbation_is_scaled_by_weight_magnitude(batch):
     model = tiny_model()
     asam = build_method("asam", model, OPTIMIZER, {**SHARPNESS, "rho": 1.0, "eta": 0.0})
     grads = first_gradients(model, batch)
-    eps = asam.perturbations(grads, batched=False)
+    eps = [e[0] for e in perturbations(asam, [g[None] for g in grads])]
     params = list(model.parameters())
     conv_w = params[0]
     ratio = eps[0] / (conv_w.detach() ** 2 * grads[0])
@@ -269,7 +276,7 @@ def test_sams_forward_pass_sees_the_intended_perturbation_in_fp32(batch, bf16, a
     model = tiny_model()
     sam = build_method("sam", model, OPTIMIZER, {**SHARPNESS, "rho": 0.002})
     sam.bf16 = bf16  # what precision: mixed would do on a GPU (autocast works on the CPU as well)
-    intended = sam.perturbations(first_gradients(tiny_model(), batch), batched=False)[0].flatten()
+    intended = perturbations(sam, [g[None] for g in first_gradients(tiny_model(), batch)])[0].flatten()
     with ConvolutionWeights() as capture:
         sam.step(model, *batch)
     seen = (capture.seen[1] - capture.seen[0]).flatten()  # second pass's conv weight minus the first's

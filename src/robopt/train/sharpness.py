@@ -77,17 +77,13 @@ class SAM:
                                       for p, flag in zip(self.params, self.is_scaled, strict=True)])
         self.counters = [b for name, b in model.named_buffers() if name.endswith("num_batches_tracked")]
 
-    def perturbations(self, grads: list[torch.Tensor], batched: bool) -> list[torch.Tensor]:
-        """eps per parameter from its gradient (per sub-batch along dim 0 when ``batched``): rho T^2 g / ||T g||."""
-        scales = [(p.detach().abs() + self.eta) if scaled else None
-                  for p, scaled in zip(self.params, self.is_scaled, strict=True)]
-        scaled_grads = [g if t is None else g * t for g, t in zip(grads, scales, strict=True)]
-        dims = 1 if batched else 0
-        squares = torch.stack([g.flatten(dims).square().sum(dim=-1) for g in scaled_grads])
-        factor = self.rho / (squares.sum(dim=0).sqrt() + 1e-12)  # (M,) or ()
-        shape = (-1,) if batched else ()
-        return [factor.view(*shape, *[1] * (g.dim() - dims)) * (g if t is None else g * t)
-                for g, t in zip(scaled_grads, scales, strict=True)]
+    def perturbation(self, grads: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
+        """eps = rho T^2 g / ||T g|| for each row of ``grads`` (M x N: one flat gradient per sub-batch), at the flat
+        clean parameters ``clean`` (N,); overwrites ``grads``."""
+        scale = torch.where(self.scaled_mask, clean.abs() + self.eta, 1.0) if self.adaptive else None
+        scaled = grads if scale is None else grads.mul_(scale)
+        eps = scaled.mul_(self.rho / (scaled.norm(dim=1, keepdim=True) + 1e-12))  # rho T g / ||T g|| per row
+        return eps if scale is None else eps.mul_(scale)
 
     def forward_loss(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                      stacked: dict[str, torch.Tensor] | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -110,8 +106,8 @@ class SAM:
         self.optimizer.zero_grad(set_to_none=True)
         loss, logits = self.forward_loss(model, inputs, targets, None)
         loss.backward()
-        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
-        eps = self.perturbations(grads, batched=False)
+        grads = flat_copy([p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params])
+        eps = [e[0] for e in sub_batch_views(self.perturbation(grads[None], flat_copy(self.params)), self.params)]
         with torch.no_grad():
             torch._foreach_add_(self.params, eps)
         self.optimizer.zero_grad(set_to_none=True)
@@ -129,12 +125,7 @@ class SAM:
         copies = clean.expand(count, -1).requires_grad_()
         loss, logits = self.forward_loss(model, inputs, targets, self.stacked(copies))
         (grads,) = torch.autograd.grad(loss, copies)
-        scale = torch.where(self.scaled_mask, clean.abs() + self.eta, 1.0) if self.adaptive else None
-        scaled = grads if scale is None else grads.mul_(scale)
-        eps = scaled.mul_(self.rho / (scaled.norm(dim=1, keepdim=True) + 1e-12))  # rho T g / ||T g|| per row
-        if scale is not None:
-            eps.mul_(scale)
-        perturbed = flat_parameters(self.params).unsqueeze(0) + eps
+        perturbed = flat_parameters(self.params).unsqueeze(0) + self.perturbation(grads, clean)
         with no_running_statistics_update(model, self.counters):
             self.forward_loss(model, inputs, targets, self.stacked(perturbed))[0].backward()
         return loss, logits
