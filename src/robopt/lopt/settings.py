@@ -7,6 +7,7 @@ never by their name. Every default is the schema's: the block arrives validated 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from robopt.config import ConfigError
@@ -103,7 +104,8 @@ def outer_settings(block: dict[str, Any], seed: int) -> OuterSettings:
         iterations=outer["iterations"], pairs=outer["pairs"], batch_size=outer["batch_size"],
         truncation_start=truncation["start"], truncation_end=truncation["end"],
         truncation_ramp=truncation["ramp_iterations"], truncation_jitter=truncation["jitter"],
-        horizon=truncation["horizon"], stagger=outer["stagger"], progress_points=outer["progress_points"], es_std=outer["es_std"], meta_lr=outer["meta_lr"], meta_beta1=outer["meta_beta1"],
+        horizon=truncation["horizon"], stagger=outer["stagger"], progress_points=outer["progress_points"],
+        es_std=outer["es_std"], meta_lr=outer["meta_lr"], meta_beta1=outer["meta_beta1"],
         meta_clip=outer["meta_clip"], reset_factor=outer["reset_factor"], eval_every=outer["eval_every"],
         checkpoint_every=outer["checkpoint_every"], monitor=tuple(block["corruption_mix"]["monitored"]),
         implementation=block["implementation"], seed=seed,
@@ -130,11 +132,9 @@ def progress_settings(block: dict[str, Any], experiment: str) -> EvalSettings:
     if spec["objective"] != "gaussian":
         raise ConfigError(f"lopt.experiments.{experiment}: progress runs (Fig. 1a) need a gaussian objective, "
                           f"got {spec['objective']!r}")
-    evaluation, target = block["evaluation"], [("gaussian", spec["sigma"])]
-    return EvalSettings(steps=evaluation["inner_steps"], batch_size=evaluation["batch_size"],
-                        log_every=evaluation["inner_steps"], test_images=evaluation["test_images"],
-                        curve_targets=target, final_targets=target, implementation=block["implementation"],
-                        seed=evaluation["seed"])
+    target = [("gaussian", spec["sigma"])]
+    settings = eval_settings(block, objective_noise(block, experiment, scale=""))
+    return dataclasses.replace(settings, log_every=settings.steps, curve_targets=target, final_targets=target)
 
 
 def progress_experiments(lopt: dict[str, Any]) -> list[str]:

@@ -100,8 +100,9 @@ def plot_outer_training(progress: pd.DataFrame, curves: pd.DataFrame, evaluation
         group = group.sort_values("iteration")
         ax.plot(group["iteration"], group["loss"], color="black", linestyle=linestyles[k % 4], marker="o",
                 markersize=3, linewidth=1, label=f"LO of that iteration, seed {seed}, trained clean")
+    adam = adam_final_losses(evaluation, sigma)
     for train_data, linestyle in TRAIN_STYLE.items():
-        row = adam_final_losses(evaluation, sigma).query("train_data == @train_data")
+        row = adam[adam["train_data"] == train_data]
         if not row.empty:
             ax.axhline(row["loss"].iloc[0], color="#c9a400", linestyle=linestyle,
                        label=f"Adam lr={row['lr'].iloc[0]:g}, trained {train_data}")
