@@ -168,8 +168,9 @@ def variant_labels(wildcards):
 
 
 def training_threads(wildcards):
-    """Small models train fastest one thread per job (jobs run side by side); larger ones get more."""
-    return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
+    """Small models train fastest one thread per rank (jobs run side by side); larger ones get more."""
+    per_rank = 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
+    return per_rank * config["distributed"]["training"]["devices"]
 
 
 def evaluation_threads(wildcards):
@@ -177,9 +178,27 @@ def evaluation_threads(wildcards):
     return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 2
 
 
+def job_gpus(stage, device):
+    """GPUs per node of a ``distributed`` stage's job (a SLURM profile turns this into --gpus), none on the CPU;
+    a multi-node job asks for them per node through ``gres`` instead (``multi_node_resources``)."""
+    ranks = config["distributed"][stage]
+    return 0 if device == "cpu" or ranks["nodes"] > 1 else ranks["devices"]
+
+
+def multi_node_resources(stage, device):
+    """SLURM resources of a job over several nodes: one task per node (srun starts torchrun there, see
+    robopt.distributed.launch; `mpi` keeps the executor from wrapping the job in a one-task srun), GPUs per node."""
+    ranks = config["distributed"][stage]
+    if ranks["nodes"] == 1:
+        return {}
+    extra = {"nodes": ranks["nodes"], "tasks": ranks["nodes"], "mpi": "srun", "tasks_per_gpu": 0}
+    if device != "cpu":
+        extra["gres"] = f"gpu:{ranks['devices']}"
+    return extra
+
+
 def gpus_for_training(wildcards):
-    """One GPU per training job unless the config pins the CPU (a SLURM profile turns this into --gpus=1)."""
-    return 0 if config["device"] == "cpu" else 1
+    return job_gpus("training", config["device"])
 
 
 def tune_params(wildcards):

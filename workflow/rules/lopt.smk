@@ -23,13 +23,15 @@ rule lopt_outer_train:
         "results/benchmarks/lopt_outer_train/{experiment}/seed{seed}.tsv"
     conda:
         ROBOPT_ENV
-    threads: lopt_threads
+    threads: outer_training_threads
     resources:
+        **multi_node_resources("outer_training", LOPT["device"]),
         mem_mb=16000,
         runtime=4320,
-        gpu=lopt_gpus,
+        gpu=outer_training_gpus,
     params:
         lopt=lopt_job_params("outer"),
+        ranks=config["distributed"]["outer_training"],
         checkpoint="results/checkpoints/lopt/{experiment}/seed{seed}/outer.pt",
     script:
         "../scripts/lopt_outer_train.py"

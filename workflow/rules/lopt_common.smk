@@ -51,6 +51,14 @@ def lopt_gpus(wildcards):
     return 0 if LOPT["device"] == "cpu" else 1
 
 
+def outer_training_threads(wildcards):
+    return lopt_threads(wildcards) * config["distributed"]["outer_training"]["devices"]
+
+
+def outer_training_gpus(wildcards):
+    return job_gpus("outer_training", LOPT["device"])
+
+
 def lopt_targets():
     """The learned-optimizer tables and the Metz figures the configured experiments support."""
     objectives = {spec["objective"] for spec in LOPT["experiments"].values()}

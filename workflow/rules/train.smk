@@ -16,6 +16,7 @@ rule train_model:
         ROBOPT_ENV
     threads: training_threads
     resources:
+        **multi_node_resources("training", config["device"]),
         mem_mb=16000,
         runtime=24 * 60,
         gpu=gpus_for_training,
@@ -23,6 +24,7 @@ rule train_model:
         settings=training_settings,
         labels=variant_labels,
         device=config["device"],
+        ranks=config["distributed"]["training"],
         checkpoint="results/checkpoints/train/{dataset}/{variant}/seed{seed}/last.pt",
     script:
         "../scripts/train_model.py"

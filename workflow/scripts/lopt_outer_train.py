@@ -1,18 +1,29 @@
-"""lopt_outer_train: outer-train one seed of one learned-optimizer experiment (resumes from its checkpoint)."""
+"""lopt_outer_train: outer-train one seed of one learned-optimizer experiment (resumes from its checkpoint); its
+pairs sharded over ``distributed.outer_training`` devices x nodes ranks (torchrun) when the config asks for more."""
 
-from robopt.io import save_torch, write_csv
+from pathlib import Path
+
+from robopt.distributed.launch import run_job
 from robopt.logs import log_to_file
-from robopt.lopt.runs import load_inner_data, outer_train
-from robopt.lopt.settings import objective_noise, outer_settings
-from robopt.runtime import make_deterministic
+from robopt.lopt.job import outer_train_to_files
 
 log_to_file(snakemake.log[0])
-make_deterministic(snakemake.threads)
-block = snakemake.params.lopt
-experiment, seed = snakemake.wildcards.experiment, int(snakemake.wildcards.seed)
-data, scale = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
-labels = {"experiment": experiment, "objective": block["experiments"][experiment]["objective"], "seed": seed}
-result, curve = outer_train(outer_settings(block, seed), objective_noise(block, experiment, scale), data,
-                           snakemake.params.checkpoint, labels)
-write_csv(curve, snakemake.output.curve)
-save_torch({**result, "experiment": experiment, "seed": seed, "lopt": block}, snakemake.output.theta)
+ranks = snakemake.params.ranks
+run_job(
+    outer_train_to_files,
+    {
+        "block": dict(snakemake.params.lopt),
+        "experiment": snakemake.wildcards.experiment,
+        "seed": int(snakemake.wildcards.seed),
+        "train": snakemake.input.train,
+        "meta": snakemake.input.meta,
+        "checkpoint": snakemake.params.checkpoint,
+        "threads": max(1, snakemake.threads // ranks["devices"]),
+        "curve_path": snakemake.output.curve,
+        "theta_path": snakemake.output.theta,
+    },
+    ranks_per_node=ranks["devices"],
+    nodes=ranks["nodes"],
+    threads=snakemake.threads,
+    spec_path=Path(snakemake.params.checkpoint).with_name("job.pt"),
+)

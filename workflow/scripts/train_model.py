@@ -1,20 +1,30 @@
-"""train_model: clean training split -> model.pt + history.csv, resuming from the checkpoint after a kill."""
+"""train_model: clean training split -> model.pt + history.csv, resuming from the checkpoint after a kill; on
+``distributed.training`` devices x nodes ranks (torchrun) when the config asks for more than one."""
 
-from robopt.data import load_meta, load_split
-from robopt.io import prepend_columns, write_csv
+from pathlib import Path
+
+from robopt.distributed.launch import run_job
 from robopt.logs import log_to_file
-from robopt.models import save_trained
-from robopt.runtime import make_deterministic, resolve_device
-from robopt.train import TrainSettings, fit
+from robopt.train.job import train_to_files
 
 log_to_file(snakemake.log[0])
-make_deterministic(snakemake.threads)
-device = resolve_device(snakemake.params.device)
-meta = load_meta(snakemake.input.meta)
-settings = TrainSettings.from_config(dict(snakemake.params.settings), meta)
-seed = int(snakemake.wildcards.seed)
-
-model, history = fit(load_split(snakemake.input.train), settings, seed, snakemake.params.checkpoint, device)
-prepend_columns(history, {"dataset": snakemake.wildcards.dataset, **snakemake.params.labels, "seed": seed})
-save_trained(model, settings.model, meta["num_classes"], settings.mean, settings.std, snakemake.output.model)
-write_csv(history, snakemake.output.history)
+ranks = snakemake.params.ranks
+run_job(
+    train_to_files,
+    {
+        "train": snakemake.input.train,
+        "meta": snakemake.input.meta,
+        "block": dict(snakemake.params.settings),
+        "seed": int(snakemake.wildcards.seed),
+        "checkpoint": snakemake.params.checkpoint,
+        "device": snakemake.params.device,
+        "threads": max(1, snakemake.threads // ranks["devices"]),
+        "labels": {"dataset": snakemake.wildcards.dataset, **snakemake.params.labels},
+        "model_path": snakemake.output.model,
+        "history_path": snakemake.output.history,
+    },
+    ranks_per_node=ranks["devices"],
+    nodes=ranks["nodes"],
+    threads=snakemake.threads,
+    spec_path=Path(snakemake.params.checkpoint).with_name("job.pt"),
+)

@@ -21,6 +21,14 @@ predecessor instead averages 5 batches at every step (``meta_loss_evals``). Adam
 clipped by value (the predecessor's inverse-variance mix with a reparameterisation gradient is not used: ES only, as
 the paper's Fig. 1 runs). Checkpoints every ``checkpoint_every`` iterations make a killed run resume bit-identically;
 ``progress_points`` snapshots of theta let Fig. 1a inner-train each of them as the evaluation runs do.
+
+Across ranks (``robopt.distributed``) the pairs are sharded: rank r steps the pairs k with k mod ranks = r. Every
+rank draws the same random stream (eps, lengths, batches, tasks and initialisations for all K, as one process
+does) and computes only its own pairs; the pairs' stop flags are all-reduced at every evaluation point and their
+outer losses and step counters after each unroll, so the ES gradient and the meta-update are the same on every
+rank, and the whole population is gathered on every rank before a checkpoint (rank 0 writes it). Where the
+predecessor's 256 workers are asynchronous, these ranks are synchronous, so the result does not depend on the
+world size beyond float reduction order.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from robopt.distributed import all_reduce_sum, barrier, current_world
 from robopt.lopt.adam import adam_step, init_adam
 from robopt.lopt.data import InnerData
 from robopt.lopt.es import antithetic_es_gradient, scheduled_length, truncation_lengths
@@ -132,6 +141,8 @@ class OuterTrainer:
 
     def __init__(self, settings: OuterSettings, data: InnerData, noise: Noise, device: torch.device) -> None:
         self.settings, self.data, self.noise, self.device = settings, data, noise, device
+        self.world = current_world()
+        self.mine = self.world.owns(settings.pairs, device)  # the pairs this rank steps
         self.generator = torch.Generator(device=device).manual_seed(settings.seed)
         self.theta = init_meta(torch.Generator().manual_seed(settings.seed)).to(device)
         self.adam = init_adam({"theta": self.theta[None]})
@@ -170,6 +181,8 @@ class OuterTrainer:
         inputs, labels = inputs.repeat_interleave(copies, dim=0), labels.repeat_interleave(copies, dim=0)
         if members is None:
             return evaluate_losses(params, inputs, labels)
+        if len(members) == 0:  # none of this rank's problems (the draws above keep every rank's stream in step)
+            return torch.zeros(0, device=self.device)
         return evaluate_losses(take(params, members), inputs[members], labels[members])
 
     def reset(self, which: torch.Tensor) -> None:
@@ -185,8 +198,9 @@ class OuterTrainer:
             self.state.momenta[name][which] = 0.0
         self.state.step[which] = 0.0
         self.tasks[which.cpu()] = self.noise.draw_tasks(count, self.generator)
-        losses = self.validation_losses(self.params, self.noise, self.tasks)
-        self.initial_loss[which] = losses[which]
+        measured = which & self.mine
+        losses = self.validation_losses(self.params, self.noise, self.tasks, measured.nonzero().squeeze(1))
+        self.initial_loss[measured] = losses
 
     # -- one outer iteration ----------------------------------------------------------------------------------
     def meta_population(self, eps: torch.Tensor) -> torch.Tensor:
@@ -207,15 +221,16 @@ class OuterTrainer:
         steps_run = torch.zeros(s.pairs, dtype=torch.long, device=self.device)
         for step in range(int(lengths.max())):
             images, labels = self.data.batches("train", s.pairs, s.batch_size, self.generator)
-            running = (step < lengths) & ~stopped
-            if not running.any():
+            active = (step < lengths) & ~stopped  # over all ranks' pairs: the same on every rank
+            if not active.any():
                 break
+            running = active & self.mine
             inputs = to_float_batch(images).repeat_interleave(2, dim=0)
             labels = labels.repeat_interleave(2, dim=0)
             if running.all():
                 _, grads = losses_and_grads(params, inputs, labels, s.implementation)
                 params, state = learned_step(meta, params, grads, state)
-            else:  # pairs at their horizon or stopped sit out: only the running members are computed
+            elif running.any():  # pairs at their horizon, stopped or on other ranks sit out
                 index = members_of(running)
                 part = take(params, index)
                 _, grads = losses_and_grads(part, inputs[index], labels[index], s.implementation)
@@ -225,8 +240,9 @@ class OuterTrainer:
                 state = OptimizerState(put(state.momenta, index, part_state.momenta),
                                        state.step.index_copy(0, index, part_state.step))
             steps_run += running
-            due = running & (((step + 1) % s.eval_every == 0) | (step + 1 == lengths))
-            if due.any():
+            due_anywhere = active & (((step + 1) % s.eval_every == 0) | (step + 1 == lengths))
+            if due_anywhere.any():
+                due = due_anywhere & self.mine
                 index = members_of(due)
                 losses = self.validation_losses(params, self.noise, self.tasks, index)
                 total[index] += losses
@@ -234,14 +250,46 @@ class OuterTrainer:
                 pair_losses = torch.zeros(2 * s.pairs, device=self.device).index_copy(0, index, losses)
                 worst = torch.maximum(pair_losses[0::2], pair_losses[1::2]).nan_to_num(nan=math.inf)
                 stopped |= due & (worst > s.reset_factor * self.initial_loss)
+                if self.world.distributed:
+                    stopped = all_reduce_sum(stopped.to(torch.int32), self.world) > 0
         outer = total / evaluations
+        if self.world.distributed:  # every pair's outer loss and step counters on every rank
+            outer, steps_run, state.step = self.from_owners(outer, steps_run, state.step)
         outer[stopped.repeat_interleave(2)] = math.nan
         return Unroll(outer, stopped, steps_run, params, state)
 
+    def from_owners(self, *tensors: torch.Tensor) -> list[torch.Tensor]:
+        """Each per-pair (K, ...) or per-member (2K, ...) tensor with every entry as its owning rank holds it."""
+        parts = []
+        for tensor in tensors:
+            mine = self.mine if len(tensor) == self.settings.pairs else self.mine.repeat_interleave(2)
+            mask = mine.view(-1, *([1] * (tensor.dim() - 1)))
+            parts.append(torch.where(mask, tensor.double(), 0.0).reshape(-1))
+        flat = all_reduce_sum(torch.cat(parts), self.world)
+        return [part.view(t.shape).to(t.dtype) for part, t in zip(flat.split([t.numel() for t in tensors]), tensors,
+                                                                   strict=True)]
+
+    def gather_population(self) -> None:
+        """Every pair's learner state and initial loss on every rank (before a checkpoint, so that any world size
+        resumes it)."""
+        if not self.world.distributed:
+            return
+        names = list(self.params)
+        gathered = self.from_owners(*(self.params[n] for n in names), *(self.state.momenta[n] for n in names),
+                                    self.state.step, self.initial_loss)
+        count = len(names)
+        self.params = dict(zip(names, gathered[:count], strict=True))
+        self.state = OptimizerState(dict(zip(names, gathered[count:2 * count], strict=True)), gathered[-2])
+        self.initial_loss = gathered[-1]
+
     def monitored_loss(self, noise: Noise, pairs: torch.Tensor) -> float:
         """Mean validation loss under ``noise`` of the inner problems in ``pairs`` (K,) bool (NaN when none)."""
-        losses = self.validation_losses(self.params, noise, noise.draw_tasks(self.settings.pairs, self.generator))
-        return float(losses[pairs].mean()) if pairs.any() else math.nan
+        tasks = noise.draw_tasks(self.settings.pairs, self.generator)
+        measured = pairs & self.mine
+        losses = self.validation_losses(self.params, noise, tasks, measured.nonzero().squeeze(1))
+        total = all_reduce_sum(torch.stack([losses.sum(), torch.tensor(float(len(losses)), device=self.device)]),
+                               self.world)
+        return float(total[0] / total[1]) if pairs.any() else math.nan
 
     def adam_update(self, gradient: torch.Tensor) -> None:
         s = self.settings
@@ -330,7 +378,10 @@ class OuterTrainer:
             if checkpoint_path is not None and (
                 self.iteration % self.settings.checkpoint_every == 0 or self.iteration == self.settings.iterations
             ):
-                save_checkpoint(checkpoint_path, self.checkpoint())
+                self.gather_population()
+                if self.world.is_main:
+                    save_checkpoint(checkpoint_path, self.checkpoint())
+                barrier(self.world)
         import pandas as pd
 
         return pd.DataFrame(self.rows, columns=CURVE_COLUMNS)

@@ -21,15 +21,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def load_inner_data(block: dict[str, Any], train_path: str | Path, meta_path: str | Path) -> tuple[InnerData, str]:
-    """(the inner problem's training and validation images, the block's seeded hold-out, on the block's device;
-    the dataset's corruption scale) from a prepared dataset's files."""
+def load_inner_data(block: dict[str, Any], train_path: str | Path, meta_path: str | Path,
+                    device: torch.device | None = None) -> tuple[InnerData, str]:
+    """(the inner problem's training and validation images, the block's seeded hold-out, on the block's device
+    or ``device`` (a rank's own); the dataset's corruption scale) from a prepared dataset's files."""
     from robopt.data import load_meta, load_split
     from robopt.runtime import resolve_device
 
     scale = load_meta(meta_path)["corruption_scale"]
     data = InnerData.from_split(load_split(train_path), block["validation_fraction"], block["split_seed"], scale,
-                                resolve_device(block["device"]))
+                                device or resolve_device(block["device"]))
     return data, scale
 
 

@@ -10,6 +10,8 @@ from typing import Protocol
 import torch
 from torch import nn
 
+from robopt.distributed import World
+
 #: Layers whose weight (conv/linear kernel, BatchNorm scale) DAMP perturbs; biases and BN shifts are not.
 PERTURBED_LAYERS = (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)
 
@@ -48,6 +50,14 @@ def nesterov_sgd(params: Iterable[nn.Parameter], optimizer: OptimizerSettings) -
 def perturbed_parameters(model: nn.Module) -> list[nn.Parameter]:
     """Conv/linear weights and BatchNorm scales ("kernel" and "scale" leaves in the DAMP reference code)."""
     return [m.weight for m in model.modules() if isinstance(m, PERTURBED_LAYERS) and m.weight is not None]
+
+
+def local_sub_batches(sub_batches: int, world: World) -> int:
+    """This rank's share of a method's M sub-batches (M counts over all ranks, the paper's formulation)."""
+    if sub_batches % world.size:
+        raise ValueError(f"sub_batches = {sub_batches} does not split over {world.size} ranks: a multi-device job "
+                         "needs a multiple of its ranks (each rank runs sub_batches / ranks of them)")
+    return sub_batches // world.size
 
 
 def uses_bf16(model: nn.Module, optimizer: OptimizerSettings) -> bool:

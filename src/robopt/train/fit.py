@@ -1,4 +1,12 @@
-"""The training loop: data on the device, batched augmentation, per-epoch checkpoints and tidy history."""
+"""The training loop: data on the device, batched augmentation, per-epoch checkpoints and tidy history.
+
+Data-parallel over ``torch.distributed`` ranks when launched so (``robopt.distributed``): every rank draws the same
+permutation and augmentation of each whole batch (the same generator) and trains on its share, the images n with
+n mod ranks = rank; the methods average gradients and synchronise BatchNorm statistics as configured, running
+statistics are averaged after each step, and rank 0 writes the checkpoints. A run's numbers thus do not depend on
+its world size beyond float reduction order (at the price of every rank augmenting the whole batch, a few kernels
+for data held on the device), and any world size resumes any checkpoint of the same settings.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +23,7 @@ from torch import nn
 from robopt.config import ConfigError
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit
+from robopt.distributed import all_reduce_sum, average_buffers, barrier, current_world
 from robopt.models import build_model
 from robopt.train.base import OptimizerSettings
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
@@ -117,6 +126,7 @@ def fit(
     Returns the trained model and a tidy history (epoch, step, split, metric, value).
     """
     device = torch.device(device)
+    world = current_world()
     if settings.train_images is not None:
         train = training_subset(train, settings.train_images)
     torch.manual_seed(seed)
@@ -129,6 +139,8 @@ def fit(
     steps_per_epoch = len(train) // settings.batch_size  # the last partial batch is dropped, as in DAMP
     if steps_per_epoch == 0:
         raise ValueError(f"batch_size {settings.batch_size} exceeds the {len(train)} training images")
+    if settings.batch_size % world.size:
+        raise ValueError(f"batch_size {settings.batch_size} does not split over {world.size} ranks")
 
     start_epoch, history = 0, []
     state = load_checkpoint(checkpoint_path, run_id) if checkpoint_path else None
@@ -158,12 +170,18 @@ def fit(
         for step in range(steps_per_epoch):
             index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
             images = augment(train.images[index], settings.crop_padding, corrupt_half, generator)
-            inputs, targets = normalize(images, settings.mean, settings.std), train.labels[index]
+            shard = slice(world.rank, None, world.size)  # this rank's share of the batch
+            inputs, targets = normalize(images[shard], settings.mean, settings.std), train.labels[index][shard]
             if device.type == "cuda":
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             loss, logits = trainer.step(step_model, inputs, targets)
+            if world.distributed:
+                average_buffers(model, world)
             loss_sum += loss
             correct += (logits.argmax(1) == targets).sum()
+        if world.distributed:  # the whole batch's loss (mean of the ranks' means) and correct count
+            loss_sum = all_reduce_sum(loss_sum, world) / world.size
+            correct = all_reduce_sum(correct, world)
         seen = steps_per_epoch * settings.batch_size
         metrics = {
             "loss": float(loss_sum) / steps_per_epoch,
@@ -178,7 +196,7 @@ def fit(
             "epoch %d/%d  loss %.4f  accuracy %.4f  lr %.4g  %.1fs",
             epoch + 1, settings.epochs, metrics["loss"], metrics["accuracy"], lr, metrics["seconds"],
         )
-        if checkpoint_path:
+        if checkpoint_path and world.is_main:
             save_checkpoint(checkpoint_path, {
                 "fingerprint": run_id,
                 "epoch": epoch + 1,
@@ -187,6 +205,7 @@ def fit(
                 "rng": rng_state(generator),
                 "history": history,
             })
+        barrier(world)  # no rank runs ahead of the checkpoint that a resumed run would restart from
     import pandas as pd  # where used: the job starts training without it
 
     return model, pd.DataFrame(history, columns=["epoch", "step", "split", "metric", "value"])

@@ -14,10 +14,12 @@ from collections.abc import Callable, Mapping
 import torch
 from torch import nn
 
+from robopt.distributed import average_gradients, current_world
 from robopt.errors import RoboptError
 from robopt.registry import Registry
 from robopt.train.base import Method, OptimizerSettings, loss_and_logits, nesterov_sgd, uses_bf16
 from robopt.train.sharpness import ASAM, SAM
+from robopt.train.sub_batch import synchronised_statistics
 from robopt.train.weight_noise import DAAP, DAMP
 
 
@@ -30,11 +32,19 @@ class SGD:
 
     def __init__(self, model: nn.Module, optimizer: OptimizerSettings) -> None:
         self.optimizer = nesterov_sgd(model.parameters(), optimizer)
+        self._setup(model, optimizer)
+
+    def _setup(self, model: nn.Module, optimizer: OptimizerSettings) -> None:
         self.bf16 = uses_bf16(model, optimizer)
+        self.world = current_world()
+        self.params = list(model.parameters())
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Across ranks: BatchNorm statistics over the whole batch (every rank's images), gradients averaged."""
         self.optimizer.zero_grad(set_to_none=True)
-        loss, logits = loss_and_logits(model, inputs, targets, bf16=self.bf16)
+        with synchronised_statistics(self.world):
+            loss, logits = loss_and_logits(model, inputs, targets, bf16=self.bf16)
+        average_gradients(self.params, self.world)
         self.optimizer.step()
         return loss, logits
 
@@ -44,7 +54,7 @@ class Adam(SGD):
 
     def __init__(self, model: nn.Module, optimizer: OptimizerSettings) -> None:
         self.optimizer = torch.optim.Adam(model.parameters(), lr=optimizer.lr, weight_decay=optimizer.weight_decay)
-        self.bf16 = uses_bf16(model, optimizer)
+        self._setup(model, optimizer)
 
 
 MethodBuilder = Callable[..., Method]

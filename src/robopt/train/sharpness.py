@@ -8,7 +8,10 @@ each sub-batch at w + eps_m, averaged over sub-batches, is the update direction.
 joint pass over the sub-batches (``robopt.train.sub_batch``, sub-batch m = images n mod M = m): per-sub-batch
 gradients come from stacked copies of every parameter. BatchNorm statistics are batch-wide or per sub-batch
 (``bn_scope``); the running statistics are updated by the first pass only, once, as in the reference (whose
-``new_netstate`` is the first pass's). M = 1 is plain SAM/ASAM on the whole batch.
+``new_netstate`` is the first pass's). M = 1 is plain SAM/ASAM on the whole batch. Across ranks
+(``robopt.distributed``) M counts every rank's sub-batches: each rank computes the adversarial points of its own
+(m-sharpness across devices, as the reference on 8 GPUs), batch-wide BN statistics span the ranks, and the final
+gradients are averaged over ranks.
 
 Precision: the perturbation is about rho / sqrt(N) per weight (1e-5 for ResNet18), below bf16's resolution of a
 weight, so with ``precision: fp32`` (the default) both passes run without autocast and with TF32 off, as the
@@ -23,14 +26,23 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
+from robopt.distributed import average_gradients, current_world
 from robopt.train.base import (
     OptimizerSettings,
     frozen_batchnorm_statistics,
+    local_sub_batches,
     nesterov_sgd,
     perturbed_parameters,
     uses_bf16,
 )
-from robopt.train.sub_batch import check_bn_scope, flat_copy, flat_parameters, joint_forward, sub_batch_views
+from robopt.train.sub_batch import (
+    check_bn_scope,
+    flat_copy,
+    flat_parameters,
+    joint_forward,
+    sub_batch_views,
+    synchronised_statistics,
+)
 
 PRECISIONS = ("fp32", "mixed")
 
@@ -65,7 +77,9 @@ class SAM:
         if precision not in PRECISIONS:
             raise ValueError(f"unknown SAM precision {precision!r}; valid: {', '.join(PRECISIONS)}")
         self.optimizer = nesterov_sgd(model.parameters(), optimizer)
-        self.rho, self.eta, self.sub_batches = float(rho), float(eta), int(sub_batches)
+        self.rho, self.eta = float(rho), float(eta)
+        self.world = current_world()
+        self.sub_batches = local_sub_batches(int(sub_batches), self.world)  # this rank's share of the M
         self.bn_scope = check_bn_scope(bn_scope)
         self.fp32 = precision == "fp32"
         self.bf16 = uses_bf16(model, optimizer) and not self.fp32
@@ -88,7 +102,11 @@ class SAM:
     def forward_loss(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
                      stacked: dict[str, torch.Tensor] | None) -> tuple[torch.Tensor, torch.Tensor]:
         with torch.autocast(device_type=inputs.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            logits = model(inputs) if stacked is None else joint_forward(model, inputs, stacked, self.bn_scope)
+            if stacked is None:
+                with synchronised_statistics(self.world, self.bn_scope):
+                    logits = model(inputs)
+            else:
+                logits = joint_forward(model, inputs, stacked, self.bn_scope, self.world)
         return nn.functional.cross_entropy(logits.float(), targets), logits
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -99,6 +117,7 @@ class SAM:
                 loss, logits = self.whole_batch_step(model, inputs, targets)
             else:
                 loss, logits = self.sub_batch_step(model, inputs, targets)
+        average_gradients(self.params, self.world)
         self.optimizer.step()
         return loss.detach(), logits.detach()
 

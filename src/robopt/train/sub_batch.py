@@ -17,10 +17,16 @@ tensors in place of the model's parameters and ``SubBatchMode`` (a ``TorchFuncti
 Follows ``optimizers/optims.py`` of github trungtrinh44/DAMP, where ``jax.vmap`` over sub-batches (and ``pmap`` over
 devices) does the same; the computation here is one pass in PyTorch. With channels-last activations the fold is a
 copy instead of a view (still one pass).
+
+Across ranks (``robopt.distributed``), batch-wide statistics are the statistics of every rank's images:
+``synced_batch_norm`` computes what ``torch.nn.SyncBatchNorm`` computes (per-channel sums all-reduced, the backward
+pass summed over ranks by the autograd-aware all-reduce), written out because ``SyncBatchNorm`` runs on CUDA only
+and as a module of its own, which the joint pass could not reach; per-sub-batch statistics stay on their rank.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
 import torch
@@ -28,6 +34,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 from torch.overrides import TorchFunctionMode
+
+from robopt.distributed import SINGLE, World
 
 BN_SCOPES = ("batch", "sub_batch")
 
@@ -75,7 +83,41 @@ def sub_batch_linear(x, weight, bias=None):
     return unfold(out, (x.shape[0], weight.shape[1]))
 
 
-def sub_batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps, scope):
+def synced_batch_norm(x, running_mean, running_var, weight, bias, momentum, eps, world: World):
+    """``F.batch_norm`` in training mode with statistics over the images of every rank (equal shards): biased
+    variance to normalise, unbiased to update the running statistics, as ``F.batch_norm`` and ``SyncBatchNorm``."""
+    from torch.distributed.nn.functional import all_reduce
+
+    if momentum is None:
+        raise ValueError("synchronised BatchNorm needs a momentum (cumulative averaging is not supported)")
+    dims = [0, *range(2, x.dim())]
+    count = x.numel() // x.shape[1] * world.size
+    values = x.float()
+    sums = all_reduce(torch.cat([values.sum(dims), values.square().sum(dims)]))  # backward: summed over ranks
+    mean, mean_square = (sums / count).chunk(2)
+    variance = mean_square - mean.square()
+    if running_mean is not None:
+        with torch.no_grad():
+            running_mean.lerp_(mean, momentum)
+            running_var.lerp_(variance * (count / (count - 1)), momentum)
+    shape = (1, -1, *([1] * (x.dim() - 2)))
+    scale = torch.rsqrt(variance + eps)
+    out = ((values - mean.view(shape)) * scale.view(shape)).to(x.dtype)
+    if weight is not None:
+        out = out * weight.view(shape)
+    if bias is not None:
+        out = out + bias.view(shape)
+    return out
+
+
+def whole_batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps, world: World):
+    """``F.batch_norm`` whose training statistics cover the whole batch, on every rank of ``world``."""
+    if training and world.distributed:
+        return synced_batch_norm(x, running_mean, running_var, weight, bias, momentum, eps, world)
+    return F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def sub_batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps, scope, world=SINGLE):
     """``F.batch_norm`` whose weight and/or bias is (M, C): statistics over the whole batch or per sub-batch, the
     affine transform per sub-batch, running statistics updated once."""
     sub_batches = (weight if is_stacked(weight, 1) else bias).shape[0]
@@ -93,7 +135,7 @@ def sub_batch_norm(x, running_mean, running_var, weight, bias, training, momentu
                 running_mean.copy_(means.view(sub_batches, channels).mean(0))
                 running_var.copy_(variances.view(sub_batches, channels).mean(0))
         return unfold(out, x.shape)
-    normed = F.batch_norm(x, running_mean, running_var, None, None, training, momentum, eps)
+    normed = whole_batch_norm(x, running_mean, running_var, None, None, training, momentum, eps, world)
     view = normed.reshape(n // sub_batches, sub_batches, channels, -1)
     shape = (1, sub_batches, channels, 1)
     scale = weight.reshape(shape) if is_stacked(weight, 1) else weight.reshape(1, 1, channels, 1)
@@ -108,11 +150,13 @@ BATCH_NORM_DEFAULTS = {"weight": None, "bias": None, "training": False, "momentu
 
 
 class SubBatchMode(TorchFunctionMode):
-    """Routes conv2d / linear / batch_norm calls with stacked weights to their one-pass sub-batch forms."""
+    """Routes conv2d / linear / batch_norm calls with stacked weights to their one-pass sub-batch forms; across
+    ranks with batch-wide statistics, every training-mode batch_norm to ``synced_batch_norm``."""
 
-    def __init__(self, bn_scope: str = "batch") -> None:
+    def __init__(self, bn_scope: str = "batch", world: World = SINGLE) -> None:
         super().__init__()
         self.bn_scope = check_bn_scope(bn_scope)
+        self.world = world
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -125,16 +169,26 @@ class SubBatchMode(TorchFunctionMode):
             if is_stacked(bound["weight"], 1) or is_stacked(bound["bias"], 1):
                 return sub_batch_norm(bound["input"], bound["running_mean"], bound["running_var"], bound["weight"],
                                       bound["bias"], bound["training"], bound["momentum"], bound["eps"],
-                                      self.bn_scope)
+                                      self.bn_scope, self.world)
+            if self.bn_scope == "batch":
+                return whole_batch_norm(*(bound[name] for name in BATCH_NORM_ARGS), self.world)
         return func(*args, **kwargs)
 
 
 def joint_forward(model: nn.Module, inputs: torch.Tensor, stacked: Mapping[str, torch.Tensor],
-                  bn_scope: str = "batch") -> torch.Tensor:
+                  bn_scope: str = "batch", world: World = SINGLE) -> torch.Tensor:
     """Logits of ``model`` on ``inputs`` with the named parameters replaced by their stacked (M, *shape) versions:
     image n sees sub-batch n mod M's weights; the other parameters and all buffers are the model's own."""
-    with SubBatchMode(bn_scope):
+    with SubBatchMode(bn_scope, world):
         return functional_call(model, dict(stacked), (inputs,))
+
+
+def synchronised_statistics(world: World = SINGLE, bn_scope: str = "batch") -> contextlib.AbstractContextManager:
+    """Around a plain forward pass: across ranks with batch-wide BatchNorm statistics, those of every rank's
+    images (nothing to do for one rank, or for per-sub-batch statistics)."""
+    if world.distributed and bn_scope == "batch":
+        return SubBatchMode(bn_scope, world)
+    return contextlib.nullcontext()
 
 
 def sub_batch_views(flat: torch.Tensor, params: list[torch.Tensor]) -> list[torch.Tensor]:

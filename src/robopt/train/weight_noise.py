@@ -9,9 +9,13 @@ synchronised over the whole batch; here they run as one joint pass (``robopt.tra
 images n with n mod M = m, BN statistics are batch-wide (``bn_scope="batch"``, the reference's configs) or per
 sub-batch (``"sub_batch"``), and the running statistics move once per step either way.
 
-The noise of all M sub-batches is one draw, z ~ N(0, 1) of shape (M, N) over the N perturbed weights: DAMP uses
-w * (1 + sigma z_m), DAAP w + sigma z_m. ``SequentialWeightNoise`` runs the same sub-batches and the same draw one
-after another (per-sub-batch BN only): the reference the joint pass is tested against.
+The noise is z ~ N(0, 1) of shape (M, N) over the N perturbed weights: DAMP uses w * (1 + sigma z_m), DAAP
+w + sigma z_m. Row m comes from its own generator seeded with (step seed + m), the step seed one draw from torch's
+global generator, so that across ranks (``robopt.distributed``: M = ranks x local sub-batches, the paper's
+formulation, as the reference's 8 devices each draw their own noise) a rank draws only the rows of its own
+sub-batches and the noise does not depend on the world size: rank r's local sub-batch j is global sub-batch
+ranks * j + r (rank r holds the images n with n mod ranks = r). ``SequentialWeightNoise`` runs the same sub-batches
+and the same draw one after another (per-sub-batch BN only): the reference the joint pass is tested against.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from robopt.train.base import OptimizerSettings, nesterov_sgd, perturbed_parameters, uses_bf16
+from robopt.distributed import average_gradients, current_world
+from robopt.train.base import OptimizerSettings, local_sub_batches, nesterov_sgd, perturbed_parameters, uses_bf16
 from robopt.train.sub_batch import (
     check_bn_scope,
     flat_copy,
@@ -38,21 +43,36 @@ class WeightNoise:
         if sigma < 0 or sub_batches < 1:
             raise ValueError(f"need sigma >= 0 and sub_batches >= 1, got {sigma} and {sub_batches}")
         self.optimizer = nesterov_sgd(model.parameters(), optimizer)
-        self.sigma, self.sub_batches, self.bn_scope = float(sigma), int(sub_batches), check_bn_scope(bn_scope)
+        self.sigma, self.bn_scope = float(sigma), check_bn_scope(bn_scope)
+        self.world = current_world()
+        self.sub_batches = local_sub_batches(int(sub_batches), self.world)  # this rank's share of the M
+        self.rows = [self.world.size * j + self.world.rank for j in range(self.sub_batches)]  # their global ids
+        self.noise_generator: torch.Generator | None = None
         targets = {id(p) for p in perturbed_parameters(model)}
         self.names = [name for name, p in model.named_parameters() if id(p) in targets]
         self.targets = [p for p in model.parameters() if id(p) in targets]
+        self.params = list(model.parameters())
         self.bf16 = uses_bf16(model, optimizer)
 
     def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         """(M, N) weight offsets from the clean weights (N,) and a standard-normal draw (M, N)."""
         raise NotImplementedError
 
+    def draw_noise(self, like: torch.Tensor) -> torch.Tensor:
+        """(local M, N) standard-normal rows of this rank's sub-batches: row m (global id) from a generator seeded
+        with this step's seed + m; the step seed is one draw from torch's global generator (the same on every rank)."""
+        step_seed = int(torch.randint(2**62, ()))
+        if self.noise_generator is None or self.noise_generator.device != like.device:
+            self.noise_generator = torch.Generator(device=like.device)
+        noise = torch.empty(self.sub_batches, like.numel(), device=like.device, dtype=like.dtype)
+        for row, global_id in zip(noise, self.rows, strict=True):
+            self.noise_generator.manual_seed(step_seed + global_id)
+            row.normal_(generator=self.noise_generator)
+        return noise
+
     def flat_offsets(self, flat_weights: torch.Tensor) -> torch.Tensor:
-        """(M, N) offsets of the M sub-batches' weights, from a single draw over all N perturbed weights."""
-        noise = torch.randn(self.sub_batches, flat_weights.numel(), device=flat_weights.device,
-                            dtype=flat_weights.dtype)
-        return self.offsets(flat_weights, noise)
+        """(M, N) offsets of this rank's M sub-batches' weights over all N perturbed weights."""
+        return self.offsets(flat_weights, self.draw_noise(flat_weights))
 
     def draw_offsets(self) -> list[torch.Tensor]:
         """One (M, *shape) offset per perturbed weight (the draw ``step`` makes from the same random state)."""
@@ -71,9 +91,10 @@ class WeightNoise:
         perturbed = weights.unsqueeze(0) + self.flat_offsets(weights.detach())
         stacked = dict(zip(self.names, sub_batch_views(perturbed, self.targets), strict=True))
         with torch.autocast(device_type=inputs.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            logits = joint_forward(model, inputs, stacked, self.bn_scope)
+            logits = joint_forward(model, inputs, stacked, self.bn_scope, self.world)
         loss = nn.functional.cross_entropy(logits.float(), targets)  # mean over sub-batches of their means
         loss.backward()
+        average_gradients(self.params, self.world)
         self.optimizer.step()
         return loss.detach(), logits.detach()
 

@@ -1,0 +1,27 @@
+"""One outer-training job from files to files, on however many ranks it was started with (``robopt.distributed``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from robopt.distributed import join_world, leave_world
+
+
+def outer_train_to_files(*, block: dict[str, Any], experiment: str, seed: int, train: str, meta: str,
+                         checkpoint: str | None, threads: int, curve_path: str, theta_path: str) -> None:
+    """Outer-train seed ``seed`` of ``experiment``; rank 0 writes the curve and theta (with its snapshots)."""
+    from robopt.io import save_torch, write_csv
+    from robopt.lopt.runs import load_inner_data, outer_train
+    from robopt.lopt.settings import objective_noise, outer_settings
+    from robopt.runtime import make_deterministic
+
+    world, device = join_world(block["device"])
+    make_deterministic(threads)
+    data, scale = load_inner_data(block, train, meta, device)
+    labels = {"experiment": experiment, "objective": block["experiments"][experiment]["objective"], "seed": seed}
+    result, curve = outer_train(outer_settings(block, seed), objective_noise(block, experiment, scale), data,
+                                checkpoint, labels)
+    if world.is_main:
+        write_csv(curve, curve_path)
+        save_torch({**result, "experiment": experiment, "seed": seed, "lopt": block}, theta_path)
+    leave_world()

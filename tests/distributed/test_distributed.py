@@ -1,0 +1,140 @@
+"""Multi-rank jobs (torchrun, gloo, 2 CPU processes) equal one process: training per method, kill and resume,
+sharded outer-training; and the launch commands."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+
+from robopt.data.synthetic import generate_synthetic
+from robopt.distributed import SINGLE, World
+from robopt.distributed import launch as launching
+from robopt.distributed.launch import LaunchError, run_job, torchrun_command
+from robopt.lopt import InnerData, Noise, OuterTrainer
+from robopt.lopt.settings import outer_settings
+from robopt.train import fit
+from robopt.train.base import local_sub_batches
+from tests.conftest import raw_config, small_settings, validated
+from tests.distributed.workers import fit_and_save, outer_and_save
+
+RANKS = 2
+
+
+@pytest.fixture(scope="module")
+def train_split():
+    return generate_synthetic(128, seed=0)
+
+
+def settings_of(method: str, epochs: int = 1, **params):
+    return dataclasses.replace(small_settings(epochs), method=method, method_params=params)
+
+
+def two_ranks(function, tmp_path, **kwargs) -> dict:
+    out = tmp_path / "out.pt"
+    run_job(function, {**kwargs, "out": str(out)}, ranks_per_node=RANKS, threads=RANKS,
+            spec_path=tmp_path / "job.pt")
+    return torch.load(out, weights_only=False)
+
+
+def assert_close_states(expected: dict, actual: dict, atol: float) -> None:
+    assert list(expected) == list(actual)
+    for name, value in expected.items():
+        torch.testing.assert_close(actual[name].float(), value.float(), atol=atol, rtol=0, msg=name)
+
+
+METHODS = {
+    "sgd": ("sgd", {}, 1e-6),
+    # M = 2 over 2 ranks: one sub-batch and one noise draw per rank, BN statistics over both ranks' images
+    "damp_synced_bn": ("damp", {"sigma": 0.2, "sub_batches": 2, "bn_scope": "batch"}, 1e-6),
+    # M = 4 over 2 ranks: two sub-batches per rank, BN statistics per sub-batch
+    "daap_sub_batch_bn": ("daap", {"sigma": 0.02, "sub_batches": 4, "bn_scope": "sub_batch"}, 1e-6),
+    # each rank its own adversarial point (m-sharpness across ranks)
+    "sam": ("sam", {"rho": 0.05, "sub_batches": 2, "bn_scope": "batch", "precision": "fp32"}, 2e-4),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(METHODS))
+def test_two_ranks_train_the_same_weights_as_one_process(case, train_split, tmp_path):
+    method, params, atol = METHODS[case]
+    settings = settings_of(method, **params)
+    torch.set_num_threads(1)
+    expected, expected_history = fit(train_split, settings, seed=0)
+    got = two_ranks(fit_and_save, tmp_path, train=train_split, settings=settings, seed=0)
+    assert_close_states(expected.state_dict(), got["state"], atol)
+    keep = expected_history["metric"].isin(["loss", "accuracy"])
+    torch.testing.assert_close(torch.tensor(got["history"][keep]["value"].to_numpy()),
+                               torch.tensor(expected_history[keep]["value"].to_numpy()), atol=1e-4, rtol=0)
+
+
+@pytest.mark.slow
+def test_killed_two_rank_job_resumes_to_the_uninterrupted_weights(train_split, tmp_path):
+    settings = settings_of("damp", epochs=3, sigma=0.2, sub_batches=2, bn_scope="batch")
+    uninterrupted = two_ranks(fit_and_save, tmp_path / "a", train=train_split, settings=settings, seed=0)
+    checkpoint = str(tmp_path / "b" / "last.pt")
+    with pytest.raises(LaunchError, match="2-rank job failed"):
+        two_ranks(fit_and_save, tmp_path / "b", train=train_split, settings=settings, seed=0, checkpoint=checkpoint,
+                  die_after_checkpoints=2)
+    assert torch.load(checkpoint, weights_only=False)["epoch"] == 2
+    resumed = two_ranks(fit_and_save, tmp_path / "b", train=train_split, settings=settings, seed=0,
+                        checkpoint=checkpoint)
+    assert_close_states(uninterrupted["state"], resumed["state"], atol=0)
+    assert resumed["history"]["epoch"].tolist() == uninterrupted["history"]["epoch"].tolist()
+
+
+def outer_setup():
+    data = InnerData.from_split(generate_synthetic(200, seed=0), 0.2, 0, "cifar", torch.device("cpu"))
+    settings = dataclasses.replace(
+        outer_settings(validated(raw_config())["lopt"], seed=0), iterations=4, pairs=4, batch_size=8,
+        truncation_start=2, truncation_end=4, truncation_ramp=4, horizon=6, eval_every=2, checkpoint_every=2,
+        meta_lr=0.01, monitor=("fog",))
+    noise = Noise("corruption", corruptions=("gaussian_noise", "contrast"), severities=(1, 2, 3), scale="cifar")
+    return settings, data, noise
+
+
+@pytest.mark.slow
+def test_sharded_outer_training_equals_one_process(tmp_path):
+    settings, data, noise = outer_setup()
+    torch.set_num_threads(1)
+    trainer = OuterTrainer(settings, data, noise, torch.device("cpu"))
+    curve = trainer.run()
+    got = two_ranks(outer_and_save, tmp_path, settings=settings, data=data, noise=noise)
+    assert (curve["horizon_resets"] > 0).any()  # the run crosses horizons, so resets are sharded too
+    torch.testing.assert_close(got["theta"], trainer.theta, atol=2e-5, rtol=0)  # loss differences / (2 std)
+    assert_close_states(trainer.params, got["params"], atol=1e-5)
+    columns = ["iteration", "target", "truncation", "unroll_mean", "unroll_max", "stopped", "horizon_resets",
+               "inner_steps_mean", "inner_steps_max"]
+    assert got["curve"][columns].equals(curve[columns])
+    torch.testing.assert_close(torch.tensor(got["curve"]["loss"].to_numpy()), torch.tensor(curve["loss"].to_numpy()),
+                               atol=1e-5, rtol=0)
+
+
+def test_a_rank_owns_every_world_size_th_item():
+    assert World(1, 3).owns(7).tolist() == [False, True, False, False, True, False, False]
+    assert SINGLE.owns(3).all()
+    assert local_sub_batches(8, World(0, 2)) == 4
+    with pytest.raises(ValueError, match="sub_batches = 3 does not split over 2 ranks"):
+        local_sub_batches(3, World(0, 2))
+
+
+def test_launch_commands(monkeypatch):
+    single = torchrun_command("job.pt", 4)
+    assert single[1:] == ["-m", "torch.distributed.run", "--nproc-per-node", "4", "--standalone", "--nnodes", "1",
+                          "-m", "robopt.distributed", "job.pt"]
+    monkeypatch.setattr(launching, "slurm_head_node", lambda environ: "gpu017")
+    multi = torchrun_command("job.pt", 8, nodes=2, environ={"SLURM_JOB_ID": "42"})
+    assert multi[:4] == ["srun", "--nodes=2", "--ntasks-per-node=1", "--kill-on-bad-exit=1"]
+    assert multi[multi.index("--rdzv-endpoint") + 1] == "gpu017:29500"
+    assert multi[multi.index("--rdzv-id") + 1] == "42"
+    assert multi[multi.index("--nnodes") + 1] == "2"
+
+
+def test_multi_node_outside_slurm_is_refused():
+    with pytest.raises(LaunchError, match="inside a SLURM allocation"):
+        torchrun_command("job.pt", 2, nodes=2, environ={})
+
+
+def test_one_rank_runs_in_process():
+    assert run_job(lambda value: value + 1, {"value": 1}) == 2
