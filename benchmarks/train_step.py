@@ -10,7 +10,10 @@ m-sharpness is measured against) and ``damp_loop`` (the M sub-batches one after 
 
 ``ops_per_step`` counts every ATen operator dispatched in one step (a ``TorchDispatchMode``), ``kernels_per_step``
 those that are not views (a view launches no kernel): on a GPU each of them is a kernel launch, so this
-CPU-measurable count is what a step pays there in launches.
+CPU-measurable count is what a step pays there in launches. ``--modes eager compiled`` adds rows with the model
+under ``torch.compile`` (as ``training.<dataset>.compile`` trains it; operators are then counted eagerly, and a
+method that fails to compile gets its error in the ``error`` column). The CSV is rewritten after every row, so a run
+cut short leaves the rows it finished.
 """
 
 from __future__ import annotations
@@ -101,6 +104,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--modes", nargs="+", choices=["eager", "compiled"], default=["eager"])
     parser.add_argument("--out", type=Path, default=Path("results/benchmarks/train_step.csv"))
     args = parser.parse_args()
     device = resolve_device(args.device)
@@ -108,34 +112,56 @@ def main() -> None:
                                args.dataset)
     name = torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu x{torch.get_num_threads()} threads"
     rows = []
-    for model_name in args.models:
-        steps = args.steps if model_name == "small_cnn" or device.type == "cuda" else max(3, args.steps // 5)
-        for label in args.methods:
-            base = label.removesuffix("_m1").removesuffix("_loop")
-            params = dict(settings[base].method_params) | ({"sub_batches": 1} if label.endswith("_m1") else {})
-            model, trainer = make_trainer(model_name, label if label == "damp_loop" else base, params,
-                                          settings[base], device)
-            inputs = torch.randn(args.batch, 3, 32, 32, device=device)
-            targets = torch.randint(0, 10, (args.batch,), device=device)
-            operators, kernels = count_operators(model, trainer, inputs, targets)
-            seconds = time_steps(model, trainer, inputs, targets, steps, device)
-            rows.append({"device": name, "model": model_name, "method": label, "batch": args.batch,
-                         "sub_batches": params.get("sub_batches", 1), "bn_scope": params.get("bn_scope", ""),
-                         "steps_timed": steps, "seconds_per_step": seconds,
-                         "epoch_seconds_cifar": seconds * (50_000 // args.batch), "ops_per_step": operators,
-                         "kernels_per_step": kernels})
-            print(f"{model_name:10s} {label:9s} {1000 * seconds:9.1f} ms/step {operators:6d} ops {kernels:6d} kernels",
-                  flush=True)
-    table = pd.DataFrame(rows)
+    for mode in args.modes:
+        for model_name in args.models:
+            steps = args.steps if model_name == "small_cnn" or device.type == "cuda" else max(3, args.steps // 5)
+            for label in args.methods:
+                base = label.removesuffix("_m1").removesuffix("_loop")
+                params = dict(settings[base].method_params) | ({"sub_batches": 1} if label.endswith("_m1") else {})
+                row = {"device": name, "mode": mode, "model": model_name, "method": label, "batch": args.batch,
+                       "sub_batches": params.get("sub_batches", 1), "bn_scope": params.get("bn_scope", ""),
+                       "steps_timed": steps, "error": ""}
+                try:
+                    row |= measure_step(model_name, label, base, params, settings[base], args.batch, steps, mode,
+                                        device)
+                except Exception as err:  # noqa: BLE001 - a method that fails to compile is a result too
+                    row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
+                rows.append(row)
+                print(f"{mode:8s} {model_name:10s} {label:9s} {1000 * row.get('seconds_per_step', float('nan')):9.1f}"
+                      f" ms/step {row.get('ops_per_step', 0):6d} ops {row['error']}", flush=True)
+                table = with_ratios(pd.DataFrame(rows))
+                write_csv(table, args.out)
+    print(table[["mode", "model", "method", "seconds_per_step", "ratio_to_sgd", "ops_ratio_to_sgd",
+                 "kernels_ratio_to_sgd"]].to_string(index=False))
+
+
+def measure_step(model_name, label, base, params, settings, batch, steps, mode, device) -> dict:
+    """Operators and seconds per step of one method (the model compiled when ``mode`` is ``compiled``)."""
+    model, trainer = make_trainer(model_name, label if label == "damp_loop" else base, params, settings, device)
+    inputs = torch.randn(batch, 3, 32, 32, device=device)
+    targets = torch.randint(0, 10, (batch,), device=device)
+    if device.type == "cuda":  # as the training loop runs on CUDA
+        model = model.to(memory_format=torch.channels_last)
+        inputs = inputs.contiguous(memory_format=torch.channels_last)
+    operators, kernels = count_operators(model, trainer, inputs, targets)
+    step_model = torch.compile(model) if mode == "compiled" else model
+    seconds = time_steps(step_model, trainer, inputs, targets, steps, device)
+    return {"seconds_per_step": seconds, "epoch_seconds_cifar": seconds * (50_000 // batch),
+            "ops_per_step": operators, "kernels_per_step": kernels}
+
+
+def with_ratios(table: pd.DataFrame) -> pd.DataFrame:
+    """Each row's time, operators and kernels as ratios to SGD's of the same model and mode."""
     for column, ratio in [("seconds_per_step", "ratio_to_sgd"), ("ops_per_step", "ops_ratio_to_sgd"),
                           ("kernels_per_step", "kernels_ratio_to_sgd")]:
-        sgd = table[table["method"] == "sgd"].set_index("model")[column]
-        table[ratio] = table[column] / table["model"].map(sgd)
+        if column not in table:
+            table[column] = float("nan")
+        sgd = table[table["method"] == "sgd"].set_index(["model", "mode"])[column]
+        keys = pd.MultiIndex.from_frame(table[["model", "mode"]])
+        table[ratio] = table[column].to_numpy() / sgd.reindex(keys).to_numpy()
     table["torch"] = torch.__version__
     table["host"] = platform.machine()
-    write_csv(table, args.out)
-    print(table[["model", "method", "seconds_per_step", "ratio_to_sgd", "ops_ratio_to_sgd",
-                 "kernels_ratio_to_sgd"]].to_string(index=False))
+    return table
 
 
 if __name__ == "__main__":

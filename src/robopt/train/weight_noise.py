@@ -9,13 +9,13 @@ synchronised over the whole batch; here they run as one joint pass (``robopt.tra
 images n with n mod M = m, BN statistics are batch-wide (``bn_scope="batch"``, the reference's configs) or per
 sub-batch (``"sub_batch"``), and the running statistics move once per step either way.
 
-The noise is z ~ N(0, 1) of shape (M, N) over the N perturbed weights: DAMP uses w * (1 + sigma z_m), DAAP
-w + sigma z_m. Row m comes from its own generator seeded with (step seed + m), the step seed one draw from torch's
-global generator, so that across ranks (``robopt.distributed``: M = ranks x local sub-batches, the paper's
-formulation, as the reference's 8 devices each draw their own noise) a rank draws only the rows of its own
-sub-batches and the noise does not depend on the world size: rank r's local sub-batch j is global sub-batch
-ranks * j + r (rank r holds the images n with n mod ranks = r). ``SequentialWeightNoise`` runs the same sub-batches
-and the same draw one after another (per-sub-batch BN only): the reference the joint pass is tested against.
+The noise is one draw z ~ N(0, 1) of shape (M, N) over the N perturbed weights: DAMP uses w * (1 + sigma z_m), DAAP
+w + sigma z_m. Across ranks (``robopt.distributed``: M = ranks x local sub-batches, the paper's formulation, as the
+reference's 8 devices each perturb their own sub-batch) every rank makes the same draw from its identically seeded
+generator and keeps the rows of its own sub-batches, so the noise does not depend on the world size: rank r holds
+the images n with n mod ranks = r, and its local sub-batch j is global sub-batch ranks * j + r. ``SequentialWeightNoise``
+runs the same sub-batches and the same draw one after another (per-sub-batch BN only): the reference the joint pass
+is tested against.
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ class WeightNoise:
         self.sigma, self.bn_scope = float(sigma), check_bn_scope(bn_scope)
         self.world = current_world()
         self.sub_batches = local_sub_batches(int(sub_batches), self.world)  # this rank's share of the M
-        self.rows = [self.world.size * j + self.world.rank for j in range(self.sub_batches)]  # their global ids
-        self.noise_generator: torch.Generator | None = None
         targets = {id(p) for p in perturbed_parameters(model)}
         self.names = [name for name, p in model.named_parameters() if id(p) in targets]
         self.targets = [p for p in model.parameters() if id(p) in targets]
@@ -59,16 +57,14 @@ class WeightNoise:
         raise NotImplementedError
 
     def draw_noise(self, like: torch.Tensor) -> torch.Tensor:
-        """(local M, N) standard-normal rows of this rank's sub-batches: row m (global id) from a generator seeded
-        with this step's seed + m; the step seed is one draw from torch's global generator (the same on every rank)."""
-        step_seed = int(torch.randint(2**62, ()))
-        if self.noise_generator is None or self.noise_generator.device != like.device:
-            self.noise_generator = torch.Generator(device=like.device)
-        noise = torch.empty(self.sub_batches, like.numel(), device=like.device, dtype=like.dtype)
-        for row, global_id in zip(noise, self.rows, strict=True):
-            self.noise_generator.manual_seed(step_seed + global_id)
-            row.normal_(generator=self.noise_generator)
-        return noise
+        """(local M, N) standard-normal rows of this rank's sub-batches: the rows with their global ids of one
+        (M, N) draw that every rank makes from its identically seeded generator (one kernel; across R ranks each
+        generates R times the noise it keeps, a small cost beside a training step's passes)."""
+        total = self.sub_batches * self.world.size
+        noise = torch.randn(total, like.numel(), device=like.device, dtype=like.dtype)
+        if not self.world.distributed:
+            return noise
+        return noise[self.world.rank::self.world.size]
 
     def flat_offsets(self, flat_weights: torch.Tensor) -> torch.Tensor:
         """(M, N) offsets of this rank's M sub-batches' weights over all N perturbed weights."""
