@@ -55,3 +55,16 @@ def test_sub_batches_that_do_not_divide_the_batch_are_named_before_any_job():
     config["training"]["synthetic"]["methods"]["damp"]["sub_batches"] = 3
     with pytest.raises(ConfigError, match="damp.sub_batches = 3 does not divide training.synthetic.batch_size = 64"):
         validated(config)
+
+
+def test_sub_batches_that_do_not_split_over_the_ranks_are_named_before_any_job():
+    config = raw_config()
+    config["distributed"] = {"training": {"devices": 4, "nodes": 2}}
+    config["training"]["synthetic"]["methods"]["damp"]["sub_batches"] = 4
+    with pytest.raises(ConfigError, match="damp.sub_batches = 4 is not a multiple of the 8 ranks"):
+        validated(config)
+    config["training"]["synthetic"]["methods"]["damp"]["sub_batches"] = 8
+    config["training"]["synthetic"]["methods"]["sam"]["sub_batches"] = 16
+    config["training"]["synthetic"]["methods"]["asam"]["sub_batches"] = 8
+    config["training"]["synthetic"]["methods"]["daap"]["sub_batches"] = 8
+    validated(config)

@@ -67,6 +67,15 @@ def main_variant(config: dict[str, Any], dataset: str, method: str) -> Variant:
     if "sub_batches" in block and batch_size % block["sub_batches"]:
         raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {block['sub_batches']} does not divide "
                           f"training.{dataset}.batch_size = {batch_size} into equal sub-batches")
+    ranks = config.get("distributed", {}).get("training", {})
+    world = ranks.get("devices", 1) * ranks.get("nodes", 1)
+    if batch_size % world:
+        raise ConfigError(f"training.{dataset}.batch_size = {batch_size} does not split over the {world} ranks of "
+                          "distributed.training (devices x nodes)")
+    if world > 1 and block.get("sub_batches", world) % world:
+        raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {block['sub_batches']} is not a "
+                          f"multiple of the {world} ranks of distributed.training (each rank runs sub_batches / "
+                          "ranks of them)")
     sigma = float(block["sigma"]) if method in SWEPT_METHODS else None
     return Variant(method, method, block, overrides, sigma=sigma)
 

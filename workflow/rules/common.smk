@@ -167,10 +167,14 @@ def variant_labels(wildcards):
     return variant_of(wildcards).labels()
 
 
+def tuning_threads(wildcards):
+    """Small models train fastest one thread per job (jobs run side by side); larger ones get more."""
+    return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
+
+
 def training_threads(wildcards):
-    """Small models train fastest one thread per rank (jobs run side by side); larger ones get more."""
-    per_rank = 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
-    return per_rank * config["distributed"]["training"]["devices"]
+    """A training job's threads: those of a tuning job for each of its ranks on this node."""
+    return tuning_threads(wildcards) * config["distributed"]["training"]["devices"]
 
 
 def evaluation_threads(wildcards):
@@ -199,6 +203,11 @@ def multi_node_resources(stage, device):
 
 def gpus_for_training(wildcards):
     return job_gpus("training", config["device"])
+
+
+def gpus_for_tuning(wildcards):
+    """A tuning job trains its grid one model after another on one device."""
+    return 0 if config["device"] == "cpu" else 1
 
 
 def tune_params(wildcards):

@@ -43,11 +43,11 @@ rule tune_method:
         "results/benchmarks/tune_method/{dataset}/{method}.tsv"
     conda:
         ROBOPT_ENV
-    threads: training_threads
+    threads: tuning_threads
     resources:
         mem_mb=16000,
         runtime=24 * 60,
-        gpu=gpus_for_training,
+        gpu=gpus_for_tuning,
     params:
         settings=tuning_settings,
         tune=tune_params,
