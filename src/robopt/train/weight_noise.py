@@ -52,9 +52,14 @@ class WeightNoise:
         self.params = list(model.parameters())
         self.bf16 = uses_bf16(model, optimizer)
 
-    def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        """(M, N) weight offsets from the clean weights (N,) and a standard-normal draw (M, N)."""
+    def perturb(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """(M, N) perturbed weights from the weights (N,) and a standard-normal draw (M, N), in one fused operator;
+        the noise term is a constant (the gradient reaching the weights is the sum of the M rows')."""
         raise NotImplementedError
+
+    def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """(M, N) offsets of the perturbed weights from the clean ones (the sequential reference's form)."""
+        return self.perturb(flat_weights, noise) - flat_weights
 
     def draw_noise(self, like: torch.Tensor) -> torch.Tensor:
         """(local M, N) standard-normal rows of this rank's sub-batches: the rows with their global ids of one
@@ -84,7 +89,7 @@ class WeightNoise:
         weights = flat_parameters(self.targets)
         # w + offset with a constant offset: the gradient reaching w is the sum over sub-batches of the gradient at
         # each perturbed copy, i.e. the reference's gradient "with respect to the noisy parameters"
-        perturbed = weights.unsqueeze(0) + self.flat_offsets(weights.detach())
+        perturbed = self.perturb(weights, self.draw_noise(weights))
         stacked = dict(zip(self.names, sub_batch_views(perturbed, self.targets), strict=True))
         with torch.autocast(device_type=inputs.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             logits = joint_forward(model, inputs, stacked, self.bn_scope, self.world)
@@ -98,15 +103,15 @@ class WeightNoise:
 class DAMP(WeightNoise):
     """Multiplicative noise: w * (1 + sigma * z), z ~ N(0, 1) per element and sub-batch."""
 
-    def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        return noise.mul_(self.sigma).mul_(flat_weights)
+    def perturb(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return torch.addcmul(flat_weights, flat_weights.detach(), noise, value=self.sigma)
 
 
 class DAAP(WeightNoise):
     """Additive noise: w + sigma * z, z ~ N(0, 1) per element and sub-batch."""
 
-    def offsets(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-        return noise.mul_(self.sigma)
+    def perturb(self, flat_weights: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        return torch.add(flat_weights, noise, alpha=self.sigma)
 
 
 class SequentialWeightNoise:
