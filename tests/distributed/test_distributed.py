@@ -138,3 +138,32 @@ def test_multi_node_outside_slurm_is_refused():
 
 def test_one_rank_runs_in_process():
     assert run_job(lambda value: value + 1, {"value": 1}) == 2
+
+
+@pytest.fixture
+def one_rank_group():
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", rank=0, world_size=1, store=dist.HashStore())
+    yield World(0, 1)
+    dist.destroy_process_group()
+
+
+def test_synced_batch_norm_computes_what_batch_norm_computes(one_rank_group):
+    from robopt.train.sub_batch import synced_batch_norm
+
+    torch.manual_seed(0)
+    x = (3 * torch.randn(16, 5, 6, 6) + 2).requires_grad_()
+    weight, bias = torch.rand(5, requires_grad=True), torch.randn(5, requires_grad=True)
+    stats = [torch.zeros(5), torch.ones(5)]
+    expected_stats = [s.clone() for s in stats]
+    expected = torch.nn.functional.batch_norm(x, *expected_stats, weight, bias, True, 0.1, 1e-5)
+    got = synced_batch_norm(x, *stats, weight, bias, 0.1, 1e-5, one_rank_group)
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
+    for mine, theirs in zip(stats, expected_stats, strict=True):  # unbiased variance in the running statistics
+        torch.testing.assert_close(mine, theirs, atol=1e-5, rtol=0)
+    grad = torch.randn_like(expected)
+    mine = torch.autograd.grad(got, (x, weight, bias), grad)
+    theirs = torch.autograd.grad(expected, (x, weight, bias), grad)
+    for a, b in zip(mine, theirs, strict=True):
+        torch.testing.assert_close(a, b, atol=1e-4, rtol=0)
