@@ -17,7 +17,7 @@ from robopt.lopt.settings import outer_settings
 from robopt.train import fit
 from robopt.train.base import local_sub_batches
 from tests.conftest import raw_config, small_settings, validated
-from tests.distributed.workers import fit_and_save, outer_and_save
+from tests.distributed.workers import fit_and_save, fit_each_and_save, outer_and_save
 
 RANKS = 2
 
@@ -55,14 +55,20 @@ METHODS = {
 }
 
 
+@pytest.fixture(scope="module")
+def two_rank_runs(train_split, tmp_path_factory):
+    """Every case of METHODS trained on 2 ranks in one launch."""
+    settings = {case: settings_of(method, **params) for case, (method, params, _) in METHODS.items()}
+    return two_ranks(fit_each_and_save, tmp_path_factory.mktemp("ranks"), train=train_split, settings=settings, seed=0)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(METHODS))
-def test_two_ranks_train_the_same_weights_as_one_process(case, train_split, tmp_path):
+def test_two_ranks_train_the_same_weights_as_one_process(case, train_split, two_rank_runs):
     method, params, atol = METHODS[case]
-    settings = settings_of(method, **params)
     torch.set_num_threads(1)
-    expected, expected_history = fit(train_split, settings, seed=0)
-    got = two_ranks(fit_and_save, tmp_path, train=train_split, settings=settings, seed=0)
+    expected, expected_history = fit(train_split, settings_of(method, **params), seed=0)
+    got = two_rank_runs[case]
     assert_close_states(expected.state_dict(), got["state"], atol)
     keep = expected_history["metric"].isin(["loss", "accuracy"])
     torch.testing.assert_close(torch.tensor(got["history"][keep]["value"].to_numpy()),

@@ -35,6 +35,21 @@ def fit_and_save(*, train, settings, seed: int, out: str, checkpoint: str | None
     leave_world()
 
 
+def fit_each_and_save(*, train, settings: dict, seed: int, out: str) -> None:
+    """``fit`` every named settings on this rank's world (one launch for several runs); rank 0 saves the weights and
+    histories by name."""
+    fit_module = importlib.import_module("robopt.train.fit")
+    world, device = join_world("cpu")
+    torch.set_num_threads(1)
+    results = {}
+    for name, each in settings.items():
+        model, history = fit_module.fit(train, each, seed, None, device)
+        results[name] = {"state": model.state_dict(), "history": history}
+    if world.is_main:
+        torch.save(results, out)
+    leave_world()
+
+
 def outer_and_save(*, settings, data, noise, out: str, checkpoint: str | None = None,
                    die_after_checkpoints: int | None = None) -> None:
     """Outer-train on this rank's world; rank 0 saves theta, the curve rows and the gathered population."""
