@@ -1,15 +1,13 @@
 """lopt_outer_train: outer-train one seed of one learned-optimizer experiment (resumes from its checkpoint); its
 pairs sharded over ``distributed.outer_training`` devices x nodes ranks (torchrun) when the config asks for more."""
 
-from pathlib import Path
-
-from robopt.distributed.launch import run_job
+from robopt.distributed.launch import run_configured_job
 from robopt.logs import log_to_file
 from robopt.lopt.job import outer_train_to_files
 
 log_to_file(snakemake.log[0])
 ranks = snakemake.params.ranks
-run_job(
+run_configured_job(
     outer_train_to_files,
     {
         "block": dict(snakemake.params.lopt),
@@ -22,8 +20,7 @@ run_job(
         "curve_path": snakemake.output.curve,
         "theta_path": snakemake.output.theta,
     },
-    ranks_per_node=ranks["devices"],
-    nodes=ranks["nodes"],
-    threads=snakemake.threads,
-    spec_path=Path(snakemake.params.checkpoint).with_name("job.pt"),
+    ranks,
+    snakemake.threads,
+    snakemake.params.checkpoint,
 )

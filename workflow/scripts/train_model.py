@@ -1,15 +1,13 @@
 """train_model: clean training split -> model.pt + history.csv, resuming from the checkpoint after a kill; on
 ``distributed.training`` devices x nodes ranks (torchrun) when the config asks for more than one."""
 
-from pathlib import Path
-
-from robopt.distributed.launch import run_job
+from robopt.distributed.launch import run_configured_job
 from robopt.logs import log_to_file
 from robopt.train.job import train_to_files
 
 log_to_file(snakemake.log[0])
 ranks = snakemake.params.ranks
-run_job(
+run_configured_job(
     train_to_files,
     {
         "train": snakemake.input.train,
@@ -23,8 +21,7 @@ run_job(
         "model_path": snakemake.output.model,
         "history_path": snakemake.output.history,
     },
-    ranks_per_node=ranks["devices"],
-    nodes=ranks["nodes"],
-    threads=snakemake.threads,
-    spec_path=Path(snakemake.params.checkpoint).with_name("job.pt"),
+    ranks,
+    snakemake.threads,
+    snakemake.params.checkpoint,
 )

@@ -89,3 +89,10 @@ def run_job(function: Callable, kwargs: dict[str, Any], *, ranks_per_node: int =
         raise LaunchError(f"the {ranks_per_node * nodes}-rank job failed (exit status {result.returncode}); "
                           "each rank's traceback is in the log above")
     return None
+
+
+def run_configured_job(function: Callable, kwargs: dict[str, Any], ranks: Mapping[str, int], threads: int,
+                       checkpoint: str | Path) -> Any:
+    """``run_job`` on a ``distributed.<stage>`` block's devices x nodes, the job file beside ``checkpoint``."""
+    return run_job(function, kwargs, ranks_per_node=ranks["devices"], nodes=ranks["nodes"], threads=threads,
+                   spec_path=Path(checkpoint).with_name("job.pt"))
