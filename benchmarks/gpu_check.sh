@@ -60,8 +60,10 @@ step corruptions 60 "$PYTHON" benchmarks/corruptions.py --device cuda --robopt-i
     --package-images "$package_images" --out "$RESULTS/corruptions_gpu.csv"
 step lopt_population 90 "$PYTHON" benchmarks/lopt_population.py --device cuda --sizes 1 16 64 256 --steps 5 \
     --out "$RESULTS/lopt_population_gpu.csv"
+step imagenet_loader 30 "$PYTHON" benchmarks/imagenet_loader.py --device cuda --images 512 --workers 8 \
+    --out "$RESULTS/imagenet_loader_gpu.csv"
 if [[ -d resources/cifar10/cifar-10-batches-py ]]; then
-    step real_run 150 "$PYTHON" benchmarks/real_run.py --device cuda --data resources/cifar10 --methods sgd damp \
+    step real_run 130 "$PYTHON" benchmarks/real_run.py --device cuda --data resources/cifar10 --methods sgd damp \
         --epochs 3 --test-images 2000 --out "$RESULTS/real_run_gpu.csv"
 else
     echo "  real_run: skipped, no CIFAR-10 in resources/cifar10 (see the header of this script)"

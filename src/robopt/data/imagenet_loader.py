@@ -1,0 +1,85 @@
+"""Batches of ImageNet for training and evaluation, decoded from the JPEG files of an ``ImageIndex``.
+
+Training: Inception-style random-resized crop (scale 0.08-1, aspect 3/4-4/3, torchvision's ``RandomResizedCrop``
+parameters, drawn under a seed from the loader's generator) to 224 px and a horizontal flip with probability 1/2;
+evaluation: resize the short side to 256, centre crop 224 (DAMP App. F, the reference's ``input_pipeline``).
+Decoding is ``torchvision.io.decode_jpeg`` on a list of files: batched on the GPU when the loader's device is CUDA
+(nvJPEG), else in a thread pool on the CPU. Batches come out as uint8 (N, 3, 224, 224) on the device with their
+labels; normalisation belongs to the training step, as for the data held on the device. torchvision 0.29 marks its
+image decoders deprecated in favour of TorchCodec; they are kept here while they ship (nvJPEG batching is theirs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import torch
+
+from robopt.data.imagenet import ImageIndex
+
+TRAIN_SIZE, EVAL_RESIZE, EVAL_SIZE = 224, 256, 224
+SCALE, RATIO = (0.08, 1.0), (3 / 4, 4 / 3)
+
+
+def decode(files: list[torch.Tensor], device: torch.device, pool: ThreadPoolExecutor | None) -> list[torch.Tensor]:
+    """RGB (3, H, W) uint8 images of encoded files: one batched call on CUDA, threads on the CPU."""
+    from torchvision.io import ImageReadMode, decode_jpeg
+
+    if device.type == "cuda":
+        return decode_jpeg(files, mode=ImageReadMode.RGB, device=device)
+    if pool is None:
+        return [decode_jpeg(data, mode=ImageReadMode.RGB) for data in files]
+    return list(pool.map(lambda data: decode_jpeg(data, mode=ImageReadMode.RGB), files))
+
+
+def train_view(image: torch.Tensor, flip: bool) -> torch.Tensor:
+    """A random-resized crop (parameters from torch's global generator) of ``image``, flipped if asked."""
+    from torchvision.transforms import RandomResizedCrop
+    from torchvision.transforms.v2 import functional as F
+
+    top, left, height, width = RandomResizedCrop.get_params(image, list(SCALE), list(RATIO))
+    view = F.resized_crop(image, top, left, height, width, [TRAIN_SIZE, TRAIN_SIZE], antialias=True)
+    return view.flip(-1) if flip else view
+
+
+def eval_view(image: torch.Tensor) -> torch.Tensor:
+    """Short side resized to 256, centre crop 224."""
+    from torchvision.transforms.v2 import functional as F
+
+    return F.center_crop(F.resize(image, [EVAL_RESIZE], antialias=True), [EVAL_SIZE, EVAL_SIZE])
+
+
+class ImageNetBatches:
+    """Batches of an ``ImageIndex``: shuffled with random views for training, in order with the evaluation view
+    otherwise. The same generator seed gives the same batches (orders, crops and flips)."""
+
+    def __init__(self, index: ImageIndex, batch_size: int, train: bool, device: torch.device | str = "cpu",
+                 seed: int = 0, workers: int = 4) -> None:
+        self.index, self.batch_size, self.train = index, batch_size, train
+        self.device = torch.device(device)
+        self.generator = torch.Generator().manual_seed(seed)
+        self.pool = ThreadPoolExecutor(workers) if workers > 1 and self.device.type == "cpu" else None
+
+    def __len__(self) -> int:
+        whole, rest = divmod(len(self.index), self.batch_size)
+        return whole if self.train else whole + bool(rest)  # training drops the last partial batch
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        from torchvision.io import read_file
+
+        order = torch.randperm(len(self.index), generator=self.generator) if self.train else torch.arange(
+            len(self.index))
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            chosen = order[start : start + self.batch_size]
+            files = [read_file(str(self.index.paths[k])) for k in chosen]
+            images = decode(files, self.device, self.pool)
+            if self.train:
+                flips = torch.rand(len(images), generator=self.generator) < 0.5
+                seed = int(torch.randint(2**62, (), generator=self.generator))
+                with torch.random.fork_rng(devices=[]):  # torchvision's crop parameters, from this loader's seed
+                    torch.manual_seed(seed)
+                    views = [train_view(image, bool(flip)) for image, flip in zip(images, flips, strict=True)]
+            else:
+                views = [eval_view(image) for image in images]
+            yield torch.stack(views).to(self.device), self.index.labels[chosen].to(self.device)
