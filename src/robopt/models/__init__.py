@@ -7,6 +7,7 @@ from pathlib import Path
 
 from torch import nn
 
+from robopt.models.imagenet import resnet50, vit_s16
 from robopt.models.preact_resnet import PreActResNet18
 from robopt.models.resnet import resnet18
 from robopt.models.small_cnn import SmallCNN
@@ -16,6 +17,8 @@ MODELS: Registry[Callable[[int], nn.Module]] = Registry("model")
 MODELS.register("small_cnn")(SmallCNN)
 MODELS.register("resnet18")(resnet18)
 MODELS.register("preact_resnet18")(PreActResNet18)
+MODELS.register("resnet50")(resnet50)
+MODELS.register("vit_s16")(vit_s16)
 
 
 def build_model(name: str, num_classes: int) -> nn.Module:
@@ -23,7 +26,8 @@ def build_model(name: str, num_classes: int) -> nn.Module:
     return MODELS.get(name)(num_classes)
 
 
-__all__ = ["MODELS", "PreActResNet18", "SmallCNN", "build_model", "load_trained", "resnet18", "save_trained"]
+__all__ = ["MODELS", "PreActResNet18", "SmallCNN", "build_model", "load_trained", "resnet18", "resnet50", "save_trained",
+           "vit_s16"]
 
 
 def save_trained(model: nn.Module, name: str, num_classes: int, mean: list[float], std: list[float],
