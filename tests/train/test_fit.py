@@ -70,8 +70,8 @@ def test_unknown_method_and_model_list_valid_names():
     model = build_model("small_cnn", 10)
     with pytest.raises(UnknownNameError, match="valid names: adam, asam, daap, damp, sam, sgd"):
         build_method("sgdd", model, small_settings().optimizer, {})
-    with pytest.raises(UnknownNameError, match="preact_resnet18, resnet18, small_cnn"):
-        build_model("resnet50", 10)
+    with pytest.raises(UnknownNameError, match="preact_resnet18, resnet18, resnet50, small_cnn, vit_s16"):
+        build_model("resnet34", 10)
 
 
 def test_training_with_corruption_augmentation_differs_and_resumes_the_same(train_split, tmp_path):
