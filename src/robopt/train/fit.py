@@ -28,7 +28,7 @@ from robopt.models import build_model
 from robopt.train.base import OptimizerSettings
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
 from robopt.train.methods import build_method
-from robopt.train.schedule import lr_factor
+from robopt.train.schedule import lr_factor, warmup_cosine_factor
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +50,9 @@ class TrainSettings:
     weight_decay: float
     lr_milestones: tuple[float, float]  # fractions of training where the linear decay starts and ends
     lr_final_ratio: float
+    lr_schedule: str  # linear_decay (per epoch) or warmup_cosine (per step)
+    warmup_epochs: float
+    warmup_start_ratio: float
     crop_padding: int
     train_images: int | None  # a fixed stratified subset of the training split (None = all of it)
     mixed_precision: bool  # bf16 autocast of the forward pass, on CUDA only
@@ -66,6 +69,14 @@ class TrainSettings:
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError(f"epochs and batch_size must be >= 1, got {self.epochs} and {self.batch_size}")
         self.lr_milestones = tuple(self.lr_milestones)
+
+    def lr_at(self, epoch: int, step: int, steps_per_epoch: int) -> float:
+        """The learning rate of step ``step`` of epoch ``epoch`` (both from 0) under the configured schedule."""
+        if self.lr_schedule == "warmup_cosine":
+            progress = (epoch + step / steps_per_epoch) / self.epochs
+            return self.lr * warmup_cosine_factor(progress, self.warmup_epochs / self.epochs, self.warmup_start_ratio,
+                                                  self.lr_final_ratio)
+        return self.lr * lr_factor(epoch / self.epochs, self.lr_milestones, self.lr_final_ratio)
 
     @property
     def optimizer(self) -> OptimizerSettings:
@@ -159,15 +170,15 @@ def fit(
 
         corrupt_half = CorruptHalf(settings.train_corruptions, settings.corruption_scale, settings.train_severities)
     for epoch in range(start_epoch, settings.epochs):
-        lr = settings.lr * lr_factor(epoch / settings.epochs, settings.lr_milestones, settings.lr_final_ratio)
-        for group in trainer.optimizer.param_groups:
-            group["lr"] = lr
+        lr = settings.lr_at(epoch, 0, steps_per_epoch)  # the epoch's first (logged) learning rate
         model.train()
         started = time.perf_counter()
         order = torch.randperm(len(train), generator=generator, device=device)
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.long)
         for step in range(steps_per_epoch):
+            for group in trainer.optimizer.param_groups:
+                group["lr"] = settings.lr_at(epoch, step, steps_per_epoch)
             index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
             images = augment(train.images[index], settings.crop_padding, corrupt_half, generator)
             shard = slice(world.rank, None, world.size)  # this rank's share of the batch
