@@ -39,7 +39,7 @@ def training_throughput(model_name: str, method: str, steps: int, world, device)
     torch.manual_seed(0)
     model = build_model(model_name, CLASSES).to(device).train()
     params = {"sigma": 0.1, "sub_batches": 8, "bn_scope": "batch"} if method == "damp" else {}
-    trainer = build_method(method, model, OptimizerSettings(0.01, 0.9, True, 5e-4, False), params)
+    trainer = build_method(method, model, OptimizerSettings(0.01, 0.9, True, 5e-4, False, "sgd", 0.0, "all"), params)
     inputs = torch.randn(BATCH, 3, IMAGE, IMAGE, device=device)[world.rank::world.size]
     targets = torch.randint(CLASSES, (BATCH,), device=device)[world.rank::world.size]
     times = []

@@ -18,7 +18,8 @@ from robopt.train.methods import MethodParamsError, method_keys
 from robopt.train.sub_batch import flat_copy, sub_batch_views
 from robopt.train.weight_noise import SequentialWeightNoise
 
-OPTIMIZER = OptimizerSettings(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4, mixed_precision=False)
+OPTIMIZER = OptimizerSettings(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4, mixed_precision=False,
+                              base="sgd", grad_clip_norm=0.0, weight_decay_on="all")
 
 
 def tiny_model(batchnorm: bool = True) -> nn.Module:
@@ -342,3 +343,23 @@ def test_method_keys_come_from_the_builders():
     assert method_keys("damp") == ("sigma", "sub_batches", "bn_scope")
     assert method_keys("asam") == ("rho", "eta", "sub_batches", "bn_scope", "precision")
     assert method_keys("sgd") == () and method_keys("adam") == ()
+
+
+def test_base_optimizer_adamw_with_kernel_only_decay_and_global_norm_clipping():
+    from robopt.train.base import base_optimizer
+
+    torch.manual_seed(0)
+    model = build_model("small_cnn", 10)
+    settings = dataclasses.replace(OPTIMIZER, base="adamw", weight_decay=0.1, weight_decay_on="kernels",
+                                   grad_clip_norm=0.01)
+    optimizer = base_optimizer(model, settings)
+    assert isinstance(optimizer, torch.optim.AdamW)
+    decayed, undecayed = optimizer.param_groups
+    assert decayed["weight_decay"] == 0.1 and all(p.dim() > 1 for p in decayed["params"])
+    assert undecayed["weight_decay"] == 0.0 and all(p.dim() == 1 for p in undecayed["params"])
+    trainer = build_method("sgd", model, settings, {})
+    trainer.step(model, torch.randn(8, 3, 32, 32), torch.randint(0, 10, (8,)))
+    norm = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(p.grad) for p in model.parameters()]))
+    assert float(norm) == pytest.approx(0.01, rel=1e-4)  # the step used the clipped gradient
+    with pytest.raises(ValueError, match="valid: sgd, adamw"):
+        base_optimizer(model, dataclasses.replace(OPTIMIZER, base="lamb"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 import torch
 from torch import nn
 
-from robopt.distributed import World
+from robopt.distributed import World, average_gradients
 
 #: Layers whose weight (conv/linear kernel, BatchNorm scale) DAMP perturbs; biases and BN shifts are not.
 PERTURBED_LAYERS = (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)
@@ -34,17 +34,46 @@ class OptimizerSettings:
     nesterov: bool
     weight_decay: float
     mixed_precision: bool  # bf16 autocast of the forward pass, on CUDA only
+    base: str  # sgd (Nesterov SGD, coupled L2: CIFAR, Tiny-ImageNet, ResNet-50) or adamw (ViT)
+    grad_clip_norm: float  # clip the global gradient norm to this before the update (0 = no clipping)
+    weight_decay_on: str  # all parameters, or kernels only (conv/linear weights: DAMP's ResNet-50 mask)
 
 
-def nesterov_sgd(params: Iterable[nn.Parameter], optimizer: OptimizerSettings) -> torch.optim.Optimizer:
-    """SGD with (Nesterov) momentum and coupled L2 weight decay, as the DAMP reference code."""
-    return torch.optim.SGD(
-        params,
-        lr=optimizer.lr,
-        momentum=optimizer.momentum,
-        nesterov=optimizer.nesterov and optimizer.momentum > 0,
-        weight_decay=optimizer.weight_decay,
-    )
+BASE_OPTIMIZERS = ("sgd", "adamw")
+
+
+def decay_groups(model: nn.Module, weight_decay: float, on: str) -> list[dict]:
+    """Parameter groups with ``weight_decay`` on every parameter, or on the kernels (>= 2-D weights) only."""
+    if on == "all":
+        return [{"params": list(model.parameters()), "weight_decay": weight_decay}]
+    if on != "kernels":
+        raise ValueError(f"unknown weight_decay_on {on!r}; valid: all, kernels")
+    kernels = [p for p in model.parameters() if p.dim() > 1]
+    others = [p for p in model.parameters() if p.dim() <= 1]
+    return [{"params": kernels, "weight_decay": weight_decay}, {"params": others, "weight_decay": 0.0}]
+
+
+def base_optimizer(model: nn.Module, optimizer: OptimizerSettings) -> torch.optim.Optimizer:
+    """The optimizer a method steps with: SGD with (Nesterov) momentum and coupled L2 weight decay, as the DAMP
+    reference's CIFAR/Tiny/ResNet-50 configs, or AdamW (betas 0.9/0.999, eps 1e-8, decoupled decay scaled by the
+    lr, as optax's ``adamw``) as its ViT configs."""
+    groups = decay_groups(model, optimizer.weight_decay, optimizer.weight_decay_on)
+    if optimizer.base == "adamw":
+        return torch.optim.AdamW(groups, lr=optimizer.lr, betas=(0.9, 0.999), eps=1e-8)
+    if optimizer.base != "sgd":
+        raise ValueError(f"unknown base optimizer {optimizer.base!r}; valid: {', '.join(BASE_OPTIMIZERS)}")
+    return torch.optim.SGD(groups, lr=optimizer.lr, momentum=optimizer.momentum,
+                           nesterov=optimizer.nesterov and optimizer.momentum > 0)
+
+
+def apply_update(optimizer: torch.optim.Optimizer, params: list[nn.Parameter], world: World,
+                 clip_norm: float) -> None:
+    """The end of every method's step: gradients averaged over ranks, clipped to ``clip_norm`` (the global norm,
+    as optax's ``clip_by_global_norm``; 0 = not clipped), then the base optimizer's update."""
+    average_gradients(params, world)
+    if clip_norm > 0:
+        torch.nn.utils.clip_grad_norm_(params, clip_norm)
+    optimizer.step()
 
 
 def perturbed_parameters(model: nn.Module) -> list[nn.Parameter]:

@@ -48,6 +48,9 @@ class TrainSettings:
     momentum: float
     nesterov: bool
     weight_decay: float
+    optimizer_name: str  # the base optimizer: sgd or adamw
+    grad_clip_norm: float  # 0 = no clipping
+    weight_decay_on: str  # all or kernels
     lr_milestones: tuple[float, float]  # fractions of training where the linear decay starts and ends
     lr_final_ratio: float
     lr_schedule: str  # linear_decay (per epoch) or warmup_cosine (per step)
@@ -80,7 +83,8 @@ class TrainSettings:
 
     @property
     def optimizer(self) -> OptimizerSettings:
-        return OptimizerSettings(self.lr, self.momentum, self.nesterov, self.weight_decay, self.mixed_precision)
+        return OptimizerSettings(self.lr, self.momentum, self.nesterov, self.weight_decay, self.mixed_precision,
+                                 self.optimizer_name, self.grad_clip_norm, self.weight_decay_on)
 
     @classmethod
     def from_config(cls, block: dict[str, Any], meta: dict[str, Any]) -> TrainSettings:

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 import torch
 from torch import nn
 
-from robopt.distributed import average_gradients, current_world
+from robopt.distributed import current_world
 from robopt.errors import RoboptError
 from robopt.registry import Registry
-from robopt.train.base import Method, OptimizerSettings, loss_and_logits, nesterov_sgd, uses_bf16
+from robopt.train.base import Method, OptimizerSettings, apply_update, base_optimizer, loss_and_logits, uses_bf16
 from robopt.train.sharpness import ASAM, SAM
 from robopt.train.sub_batch import synchronised_statistics
 from robopt.train.weight_noise import DAAP, DAMP
@@ -28,14 +28,16 @@ class MethodParamsError(RoboptError, ValueError):
 
 
 class SGD:
-    """Plain mini-batch SGD: one forward/backward on the whole batch."""
+    """Plain mini-batch training with the base optimizer (Nesterov SGD, or AdamW where configured): one
+    forward/backward on the whole batch."""
 
     def __init__(self, model: nn.Module, optimizer: OptimizerSettings) -> None:
-        self.optimizer = nesterov_sgd(model.parameters(), optimizer)
+        self.optimizer = base_optimizer(model, optimizer)
         self._setup(model, optimizer)
 
     def _setup(self, model: nn.Module, optimizer: OptimizerSettings) -> None:
         self.bf16 = uses_bf16(model, optimizer)
+        self.clip_norm = optimizer.grad_clip_norm
         self.world = current_world()
         self.params = list(model.parameters())
 
@@ -44,8 +46,7 @@ class SGD:
         self.optimizer.zero_grad(set_to_none=True)
         with synchronised_statistics(self.world):
             loss, logits = loss_and_logits(model, inputs, targets, bf16=self.bf16)
-        average_gradients(self.params, self.world)
-        self.optimizer.step()
+        apply_update(self.optimizer, self.params, self.world, self.clip_norm)
         return loss, logits
 
 

@@ -26,12 +26,13 @@ from collections.abc import Iterator
 import torch
 from torch import nn
 
-from robopt.distributed import average_gradients, current_world
+from robopt.distributed import current_world
 from robopt.train.base import (
     OptimizerSettings,
+    apply_update,
+    base_optimizer,
     frozen_batchnorm_statistics,
     local_sub_batches,
-    nesterov_sgd,
     perturbed_parameters,
     uses_bf16,
 )
@@ -76,7 +77,8 @@ class SAM:
             raise ValueError(f"need rho >= 0, eta >= 0 and sub_batches >= 1, got {rho}, {eta} and {sub_batches}")
         if precision not in PRECISIONS:
             raise ValueError(f"unknown SAM precision {precision!r}; valid: {', '.join(PRECISIONS)}")
-        self.optimizer = nesterov_sgd(model.parameters(), optimizer)
+        self.optimizer = base_optimizer(model, optimizer)
+        self.clip_norm = optimizer.grad_clip_norm
         self.rho, self.eta = float(rho), float(eta)
         self.world = current_world()
         self.sub_batches = local_sub_batches(int(sub_batches), self.world)  # this rank's share of the M
@@ -117,8 +119,7 @@ class SAM:
                 loss, logits = self.whole_batch_step(model, inputs, targets)
             else:
                 loss, logits = self.sub_batch_step(model, inputs, targets)
-        average_gradients(self.params, self.world)
-        self.optimizer.step()
+        apply_update(self.optimizer, self.params, self.world, self.clip_norm)
         return loss.detach(), logits.detach()
 
     def whole_batch_step(self, model, inputs, targets):

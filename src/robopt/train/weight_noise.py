@@ -23,8 +23,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from robopt.distributed import average_gradients, current_world
-from robopt.train.base import OptimizerSettings, local_sub_batches, nesterov_sgd, perturbed_parameters, uses_bf16
+from robopt.distributed import current_world
+from robopt.train.base import (
+    OptimizerSettings,
+    apply_update,
+    base_optimizer,
+    local_sub_batches,
+    perturbed_parameters,
+    uses_bf16,
+)
 from robopt.train.sub_batch import (
     check_bn_scope,
     flat_copy,
@@ -42,7 +49,8 @@ class WeightNoise:
                  bn_scope: str) -> None:
         if sigma < 0 or sub_batches < 1:
             raise ValueError(f"need sigma >= 0 and sub_batches >= 1, got {sigma} and {sub_batches}")
-        self.optimizer = nesterov_sgd(model.parameters(), optimizer)
+        self.optimizer = base_optimizer(model, optimizer)
+        self.clip_norm = optimizer.grad_clip_norm
         self.sigma, self.bn_scope = float(sigma), check_bn_scope(bn_scope)
         self.world = current_world()
         self.sub_batches = local_sub_batches(int(sub_batches), self.world)  # this rank's share of the M
@@ -95,8 +103,7 @@ class WeightNoise:
             logits = joint_forward(model, inputs, stacked, self.bn_scope, self.world)
         loss = nn.functional.cross_entropy(logits.float(), targets)  # mean over sub-batches of their means
         loss.backward()
-        average_gradients(self.params, self.world)
-        self.optimizer.step()
+        apply_update(self.optimizer, self.params, self.world, self.clip_norm)
         return loss.detach(), logits.detach()
 
 
@@ -153,5 +160,5 @@ class SequentialWeightNoise:
                 p.copy_(w)
             for name, buffer in buffers.items():  # running statistics: the mean update; counters: one step
                 buffer.copy_(after[name] if name in after else buffers[name])
-        joint.optimizer.step()
+        apply_update(joint.optimizer, joint.params, joint.world, joint.clip_norm)
         return torch.stack(losses).mean(), torch.stack(logits, dim=1).flatten(0, 1)
