@@ -44,6 +44,11 @@ def test_defaults_are_filled_in():
         (lambda c: c["corruptions"].update(names=["gaussian_nosie"]), "'gaussian_nosie' is not one of"),
         (lambda c: c["training"]["synthetic"].update(lr=-1), "-1 is less than or equal to the minimum of 0"),
         (lambda c: c.update(seeds=[]), "should be non-empty"),
+        (lambda c: c.update(distributed={"training": {"device": 2}}), "'device' was unexpected"),
+        (lambda c: c.update(distributed={"training": {"devices": "two"}}), "'two' is not of type 'integer'"),
+        (lambda c: c["training"]["synthetic"].update(optimizer_name="lamb"), "'lamb' is not one of"),
+        (lambda c: c["training"]["synthetic"].update(lr_schedule="cosine"), "'cosine' is not one of"),
+        (lambda c: c["training"]["synthetic"].update(grad_clip_norm="one"), "'one' is not of type 'number'"),
     ],
 )
 def test_invalid_config_names_the_problem(mutate, expected):

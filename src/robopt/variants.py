@@ -67,8 +67,8 @@ def main_variant(config: dict[str, Any], dataset: str, method: str) -> Variant:
     if "sub_batches" in block and batch_size % block["sub_batches"]:
         raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {block['sub_batches']} does not divide "
                           f"training.{dataset}.batch_size = {batch_size} into equal sub-batches")
-    ranks = config.get("distributed", {}).get("training", {})
-    world = ranks.get("devices", 1) * ranks.get("nodes", 1)
+    ranks = config["distributed"]["training"]
+    world = ranks["devices"] * ranks["nodes"]
     if batch_size % world:
         raise ConfigError(f"training.{dataset}.batch_size = {batch_size} does not split over the {world} ranks of "
                           "distributed.training (devices x nodes)")

@@ -75,17 +75,12 @@ class WeightNoise:
         generates R times the noise it keeps, a small cost beside a training step's passes)."""
         total = self.sub_batches * self.world.size
         noise = torch.randn(total, like.numel(), device=like.device, dtype=like.dtype)
-        if not self.world.distributed:
-            return noise
-        return noise[self.world.rank::self.world.size]
-
-    def flat_offsets(self, flat_weights: torch.Tensor) -> torch.Tensor:
-        """(M, N) offsets of this rank's M sub-batches' weights over all N perturbed weights."""
-        return self.offsets(flat_weights, self.draw_noise(flat_weights))
+        return noise[self.world.rank::self.world.size]  # all rows for one rank
 
     def draw_offsets(self) -> list[torch.Tensor]:
         """One (M, *shape) offset per perturbed weight (the draw ``step`` makes from the same random state)."""
-        return sub_batch_views(self.flat_offsets(flat_copy(self.targets)), self.targets)
+        weights = flat_copy(self.targets)
+        return sub_batch_views(self.offsets(weights, self.draw_noise(weights)), self.targets)
 
     def check_batch(self, inputs: torch.Tensor) -> None:
         if len(inputs) % self.sub_batches:
@@ -95,8 +90,8 @@ class WeightNoise:
         self.check_batch(inputs)
         self.optimizer.zero_grad(set_to_none=True)
         weights = flat_parameters(self.targets)
-        # w + offset with a constant offset: the gradient reaching w is the sum over sub-batches of the gradient at
-        # each perturbed copy, i.e. the reference's gradient "with respect to the noisy parameters"
+        # the noise term of ``perturb`` is a constant: the gradient reaching w is the sum over sub-batches of the
+        # gradient at each perturbed copy, i.e. the reference's gradient "with respect to the noisy parameters"
         perturbed = self.perturb(weights, self.draw_noise(weights))
         stacked = dict(zip(self.names, sub_batch_views(perturbed, self.targets), strict=True))
         with torch.autocast(device_type=inputs.device.type, dtype=torch.bfloat16, enabled=self.bf16):
