@@ -1,12 +1,17 @@
 """Batches of ImageNet for training and evaluation, decoded from the JPEG files of an ``ImageIndex``.
 
-Training: Inception-style random-resized crop (scale 0.08-1, aspect 3/4-4/3, torchvision's ``RandomResizedCrop``
-parameters, drawn under a seed from the loader's generator) to 224 px and a horizontal flip with probability 1/2;
-evaluation: resize the short side to 256, centre crop 224 (DAMP App. F, the reference's ``input_pipeline``).
-Decoding is ``torchvision.io.decode_jpeg`` on a list of files: batched on the GPU when the loader's device is CUDA
-(nvJPEG), else in a thread pool on the CPU. Batches come out as uint8 (N, 3, 224, 224) on the device with their
-labels; normalisation belongs to the training step, as for the data held on the device. torchvision 0.29 marks its
-image decoders deprecated in favour of TorchCodec; they are kept here while they ship (nvJPEG batching is theirs).
+Training: Inception-style random-resized crop to 224 px (area 0.08-1 of the image, aspect 3/4-4/3, 10 attempts:
+torchvision's ``RandomResizedCrop`` parameters, drawn under a seed from the loader's generator) and a horizontal
+flip with probability 1/2; evaluation: short side resized to 256, centre crop 224 (DAMP App. F). Follows the DAMP
+reference's ``imagenet/loader_for_resnet.py`` (``_decode_and_random_crop``, ``_decode_and_center_crop``) with these
+differences: bilinear antialiased resizing where the reference resizes bicubically; evaluation resizes and then
+crops where the reference crops 224/256 of the short side and then resizes (the same window up to resampling);
+after 10 failed crop attempts torchvision falls back to a central crop of the clamped aspect ratio where the
+reference takes its padded evaluation crop. Decoding is ``torchvision.io.decode_jpeg`` on a list of files:
+batched on the GPU when the loader's device is CUDA (nvJPEG), else in a thread pool on the CPU. Batches come out as
+uint8 (N, 3, 224, 224) on the device with their labels; normalisation belongs to the training step, as for the data
+held on the device. torchvision 0.29 marks its image decoders deprecated in favour of TorchCodec; they are kept
+here while they ship (nvJPEG batching is theirs).
 """
 
 from __future__ import annotations
