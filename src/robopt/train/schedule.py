@@ -23,9 +23,9 @@ def lr_factor(progress: float, milestones: tuple[float, float] = (0.5, 0.9), fin
 
 def warmup_cosine_factor(progress: float, warmup_fraction: float, start_ratio: float, final_ratio: float) -> float:
     """Multiplier of the base lr at ``progress`` (fraction of all steps): linear from ``start_ratio`` to 1 over the
-    first ``warmup_fraction``, then a half cosine to ``final_ratio`` at the end, as optax's
-    ``warmup_cosine_decay_schedule`` that DAMP's ImageNet configs use (ResNet-50: 8e-4 -> 0.8 over 5 epochs -> 8e-4;
-    ViT-S/16: 1e-6 -> 1e-3 over 10k steps -> 0)."""
+    first ``warmup_fraction``, then a half cosine to ``final_ratio`` at the end: DAMP App. F's ImageNet schedules
+    (ResNet-50: 8e-4 -> 0.8 over 5 epochs -> 8e-4; ViT-S/16: 1e-6 -> 1e-3 over 10k steps -> 0), in the form optax's
+    ``warmup_cosine_decay_schedule`` computes (the reference's training scripts were not compared line by line)."""
     if not 0.0 <= warmup_fraction < 1.0:
         raise ValueError(f"the warm-up must be a fraction of training in [0, 1), got {warmup_fraction}")
     if progress < warmup_fraction:
