@@ -15,6 +15,7 @@
 #   lopt/adam/{noise}.csv                                   the tuned-Adam baselines
 #   tables/*.csv|md|tex, figures/*.pdf|png                  paper tables and figures
 #   report.html                                             `snakemake --report`: every figure and table
+#   imagenet/{train,val}.index.pt, train/..., evaluate/...  DAMP's ImageNet Tables 1 and 2 (workflow/rules/imagenet.smk)
 #   logs/{rule}/..., benchmarks/{rule}/...                  one log and one benchmark TSV per job
 #   checkpoints/{train,lopt}/...                            resumable training state (not declared outputs)
 
@@ -42,6 +43,11 @@ if LOPT_ENABLED:  # the learned-optimizer stages (Metz et al. 2019) exist only w
 
 
 include: "workflow/rules/figures.smk"
+
+
+if IMAGENET_ENABLED:  # DAMP's ImageNet tables exist only when the config has an `imagenet` block (config/imagenet.yaml)
+
+    include: "workflow/rules/imagenet.smk"
 
 
 rule all:

@@ -11,6 +11,7 @@ from robopt.data import DATASETS
 from robopt.models import MODELS
 from robopt.train import METHODS
 from robopt.train.methods import method_keys
+from robopt.variants import SETTING_OVERRIDES
 from tests.conftest import REPO, SCHEMA, raw_config, validated
 
 SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cpu.yaml", "cifar10_lopt_cpu.yaml"),
@@ -111,10 +112,10 @@ def test_schema_requires_what_each_builder_takes():
     definitions = schema["definitions"]
     for method, ref in definitions["training"]["properties"]["methods"]["properties"].items():
         block = definitions[ref["$ref"].split("/")[-1]]
-        own = set(block["properties"]) - {"lr", "weight_decay", "tune"}
+        own = set(block["properties"]) - {*SETTING_OVERRIDES, "tune"}
         assert own == set(method_keys(method)), method
         defaulted = {key for key in own if "default" in block["properties"][key]}
-        assert set(block.get("required", [])) | defaulted == own, method
+        assert set(block.get("required", [])) - set(SETTING_OVERRIDES) | defaulted == own, method
 
 
 @pytest.mark.parametrize(("method", "key", "value", "message"), [

@@ -82,10 +82,37 @@ def check_config(config: dict[str, Any]) -> None:
                 "to the folder that holds its official files (see config/README.md)"
             )
         variants(config, dataset)
+    for dataset, block in config["training"].items():
+        if "image_size" in block:
+            raise ConfigError(f"training.{dataset}.image_size: only ImageNet recipes (imagenet.recipes.*) take it")
+    if "imagenet" in config:
+        check_imagenet(config)
     if "lopt" in config:
         from robopt.lopt.settings import check_lopt
 
         check_lopt(config["lopt"])
+
+
+def check_imagenet(config: dict[str, Any]) -> None:
+    """The ImageNet block: every table's recipe exists, each recipe's methods are valid, and the dataset and every
+    configured test set are where the config says (ImageNet is never downloaded), before any job."""
+    from robopt.data.imagenet import check_imagenet_root
+    from robopt.data.imagenet_test_sets import check_test_set
+    from robopt.variants import imagenet_variants
+
+    imagenet = config["imagenet"]
+    for table, block in imagenet["tables"].items():
+        if block["recipe"] not in imagenet["recipes"]:
+            raise ConfigError(f"imagenet.tables.{table}.recipe = {block['recipe']} but imagenet.recipes."
+                              f"{block['recipe']} is missing (recipes: {', '.join(imagenet['recipes']) or 'none'})")
+    for recipe, training in imagenet["recipes"].items():
+        if training["model"] not in ("resnet50", "vit_s16"):
+            raise ConfigError(f"imagenet.recipes.{recipe}.model = {training['model']}: an ImageNet model "
+                              "(resnet50, vit_s16) is needed")
+        imagenet_variants(config, recipe)
+    check_imagenet_root(imagenet["root"], "imagenet.root")
+    for name, root in imagenet["test_sets"].items():
+        check_test_set(name, root, f"imagenet.test_sets.{name}")
 
 
 def data_source(config: dict[str, Any], dataset: str) -> dict[str, Any]:

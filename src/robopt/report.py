@@ -37,3 +37,17 @@ def lopt_scale_note(lopt: dict[str, Any]) -> str:
         f"outer-training seeds ({seeds}); evaluation {evaluation['inner_steps']} inner steps on "
         f"{evaluation['test_images']} test images"
     )
+
+
+def imagenet_scale_note(config: dict[str, Any], recipe: str) -> str:
+    """The scale of one ImageNet recipe's numbers: model, epochs (per method where they differ), batch, image size,
+    training images and the test sets configured."""
+    imagenet = config["imagenet"]
+    block = imagenet["recipes"][recipe]
+    epochs = {method: (params or {}).get("epochs", block["epochs"]) for method, params in block["methods"].items()}
+    shown = (f"{block['epochs']} epochs" if len(set(epochs.values())) == 1 and block["epochs"] in epochs.values()
+             else "epochs " + ", ".join(f"{method} {count}" for method, count in epochs.items()))
+    images = block.get("train_images") or "all"
+    sets = ", ".join(["clean", *(["fgsm"] if imagenet["fgsm"] else []), *imagenet["test_sets"]])
+    return (f"{block['model']}, {shown}, batch {block['batch_size']}, {block.get('image_size', 224)} px, "
+            f"{images} training images; test sets: {sets}")

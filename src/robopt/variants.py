@@ -18,8 +18,9 @@ AUGMENTED_PREFIX = "sgd_aug_"
 SIGMA_INFIX = "_sigma"
 #: Methods whose noise level the sigma sweep may set (their ``sigma`` key).
 SWEPT_METHODS = ("damp", "daap")
-#: Keys of a method block that override the dataset's shared optimizer settings instead of reaching the builder.
-OPTIMIZER_OVERRIDES = ("lr", "weight_decay")
+#: Keys of a method block that override the dataset's shared training settings instead of reaching the builder
+#: (``dropout``: the rate of the Dropout baseline's model; ``epochs``: DAMP's ViT runs differ in length per method).
+SETTING_OVERRIDES = ("lr", "weight_decay", "epochs", "dropout")
 #: The value of the ``train_corruption`` column of a model trained on clean images (the paper's "none").
 CLEAN = "none"
 
@@ -31,7 +32,7 @@ class Variant:
     id: str
     method: str
     params: Mapping[str, Any]  # the builder's keyword arguments (sigma, sub_batches, rho, eta)
-    overrides: Mapping[str, float] = field(default_factory=dict)  # lr / weight_decay of this method
+    overrides: Mapping[str, float] = field(default_factory=dict)  # lr / weight_decay / epochs / dropout of this method
     train_corruption: str = CLEAN
     sigma: float | None = None  # noise level of a weight-noise method (DAMP Fig. 2's x axis)
 
@@ -54,27 +55,34 @@ def tune_grid(config: dict[str, Any], dataset: str, method: str) -> tuple[str, l
 
 def main_variant(config: dict[str, Any], dataset: str, method: str) -> Variant:
     """The configured ``method`` on ``dataset``, its keys checked against the method's builder."""
+    return block_variant(config["training"][dataset], method, f"training.{dataset}", config["distributed"]["training"])
+
+
+def block_variant(training: dict[str, Any], method: str, where: str, ranks: dict[str, int]) -> Variant:
+    """``method`` of the training block ``training`` (config key ``where``) on ``ranks`` (devices, nodes), its keys
+    checked against the method's builder and its sub-batches against the batch size and the ranks."""
     from robopt.train.methods import MethodParamsError, check_method_params
 
-    block = method_block(config, dataset, method)
+    block = dict(training["methods"].get(method) or {})
     block.pop("tune", None)
-    overrides = {key: block.pop(key) for key in OPTIMIZER_OVERRIDES if key in block}
+    overrides = {key: block.pop(key) for key in SETTING_OVERRIDES if key in block}
     try:
-        check_method_params(method, block, where=f"training.{dataset}.methods.{method}")
+        check_method_params(method, block, where=f"{where}.methods.{method}")
     except MethodParamsError as err:
         raise ConfigError(str(err)) from None
-    batch_size = config["training"][dataset]["batch_size"]
+    if method == "dropout" and not overrides.get("dropout"):
+        raise ConfigError(f"{where}.methods.dropout needs its rate: dropout: <p>")
+    batch_size = training["batch_size"]
     if "sub_batches" in block and batch_size % block["sub_batches"]:
-        raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {block['sub_batches']} does not divide "
-                          f"training.{dataset}.batch_size = {batch_size} into equal sub-batches")
-    ranks = config["distributed"]["training"]
+        raise ConfigError(f"{where}.methods.{method}.sub_batches = {block['sub_batches']} does not divide "
+                          f"{where}.batch_size = {batch_size} into equal sub-batches")
     world = ranks["devices"] * ranks["nodes"]
     if batch_size % world:
-        raise ConfigError(f"training.{dataset}.batch_size = {batch_size} does not split over the {world} ranks of "
-                          "distributed.training (devices x nodes)")
+        raise ConfigError(f"{where}.batch_size = {batch_size} does not split over the {world} ranks of "
+                          "its distributed block (devices x nodes)")
     if world > 1 and block.get("sub_batches", world) % world:
-        raise ConfigError(f"training.{dataset}.methods.{method}.sub_batches = {block['sub_batches']} is not a "
-                          f"multiple of the {world} ranks of distributed.training (each rank runs sub_batches / "
+        raise ConfigError(f"{where}.methods.{method}.sub_batches = {block['sub_batches']} is not a "
+                          f"multiple of the {world} ranks of its distributed block (each rank runs sub_batches / "
                           "ranks of them)")
     sigma = float(block["sigma"]) if method in SWEPT_METHODS else None
     return Variant(method, method, block, overrides, sigma=sigma)
@@ -120,12 +128,30 @@ def variants(config: dict[str, Any], dataset: str) -> dict[str, Variant]:
 def training_job(config: dict[str, Any], dataset: str, variant: Variant) -> dict[str, Any]:
     """The flat settings of one training job (``robopt.train.TrainSettings`` fields; mean, std and the corruption
     scale come from the dataset's ``meta.json`` when the job runs)."""
-    block = {key: value for key, value in config["training"][dataset].items() if key != "methods"}
+    return block_job(config["training"][dataset], variant, config["augmented_training"]["severities"])
+
+
+def block_job(training: dict[str, Any], variant: Variant, severities: list[int]) -> dict[str, Any]:
+    """The flat settings of ``variant`` trained with the training block ``training``."""
+    block = {key: value for key, value in training.items() if key != "methods"}
     block.update(variant.overrides)
     block.update(
         method=variant.method,
         method_params=dict(variant.params),
         train_corruptions=[] if variant.train_corruption == CLEAN else [variant.train_corruption],
-        train_severities=list(config["augmented_training"]["severities"]),
+        train_severities=list(severities),
     )
     return block
+
+
+def imagenet_variants(config: dict[str, Any], recipe: str) -> dict[str, Variant]:
+    """{method: Variant} of an ImageNet recipe (``imagenet.recipes.<recipe>``): every method of its block."""
+    imagenet = config["imagenet"]
+    training = imagenet["recipes"][recipe]
+    return {method: block_variant(training, method, f"imagenet.recipes.{recipe}", imagenet["distributed"])
+            for method in training["methods"]}
+
+
+def imagenet_training_job(config: dict[str, Any], recipe: str, method: str) -> dict[str, Any]:
+    """The flat settings of one ImageNet training job (no training corruptions)."""
+    return block_job(config["imagenet"]["recipes"][recipe], imagenet_variants(config, recipe)[method], [1])

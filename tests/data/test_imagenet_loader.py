@@ -61,3 +61,14 @@ def test_evaluation_view_is_resize_256_centre_crop_224(index):
     reference = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.PILToTensor()])
     expected = torch.stack([reference(Image.open(path).convert("RGB")) for path in index["test"].paths[:6]])
     assert (images.int() - expected.int()).abs().max() <= 2  # tensor vs PIL resampling of one JPEG
+
+
+def test_the_shards_of_two_ranks_are_the_one_process_batch(index):
+    whole = list(ImageNetBatches(index["train"], 6, train=True, seed=5, image_size=64))
+    shards = [list(ImageNetBatches(index["train"], 6, train=True, seed=5, image_size=64, shard=(rank, 2)))
+              for rank in range(2)]
+    for step, (images, labels) in enumerate(whole):
+        assert images.shape == (6, 3, 64, 64)
+        for rank in range(2):
+            assert torch.equal(shards[rank][step][0], images[rank::2])
+            assert torch.equal(shards[rank][step][1], labels[rank::2])

@@ -46,7 +46,7 @@ def run_step(method: str, model: nn.Module, batch, **params) -> nn.Module:
 
 
 def gradients(model: nn.Module) -> list[torch.Tensor]:
-    return [p.grad.clone() for p in model.parameters()]
+    return [p.grad.clone() for p in model.parameters() if p.requires_grad]  # ViT: its fixed position embedding
 
 
 def buffers(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -363,3 +363,47 @@ def test_base_optimizer_adamw_with_kernel_only_decay_and_global_norm_clipping():
     assert float(norm) == pytest.approx(0.01, rel=1e-4)  # the step used the clipped gradient
     with pytest.raises(ValueError, match="valid: sgd, adamw"):
         base_optimizer(model, dataclasses.replace(OPTIMIZER, base="lamb"))
+
+
+def tiny_vit() -> nn.Module:
+    torch.manual_seed(0)
+    return build_model("vit_s16", 3, image_size=32)  # a 2 x 2 token grid: linear layers on (n, tokens, width)
+
+
+@pytest.mark.parametrize("method", ["damp", "daap"])
+def test_the_joint_pass_of_a_vit_equals_the_sequential_reference(method):
+    """Token activations (n, T, D) through the batched linear layers and per-sub-batch LayerNorm scales."""
+    generator = torch.Generator().manual_seed(2)
+    inputs, targets = torch.randn(8, 3, 32, 32, generator=generator), torch.randint(0, 3, (8,), generator=generator)
+    joint_model, sequential_model = tiny_vit(), tiny_vit()
+    params = {"sigma": 0.1, "sub_batches": 4, "bn_scope": "sub_batch"}
+    joint = build_method(method, joint_model, OPTIMIZER, params)
+    sequential = SequentialWeightNoise(build_method(method, sequential_model, OPTIMIZER, params))
+    layer_norm_scales = {id(m.weight) for m in joint_model.modules() if isinstance(m, nn.LayerNorm)}
+    assert layer_norm_scales <= {id(p) for p in perturbed_parameters(joint_model)}  # flax "scale" leaves
+    torch.manual_seed(3)
+    loss, logits = joint.step(joint_model, inputs, targets)
+    torch.manual_seed(3)
+    reference_loss, reference_logits = sequential.step(sequential_model, inputs, targets)
+    torch.testing.assert_close(loss, reference_loss, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(logits, reference_logits, rtol=1e-4, atol=1e-5)
+    assert_same(gradients(joint_model), gradients(sequential_model), rtol=1e-4, atol=1e-5)  # float32, 12 blocks
+
+
+def test_sam_sub_batches_of_a_vit_equal_separate_sam_steps_on_each():
+    """m-sharpness on a ViT: the joint pass's gradient is the mean of each sub-batch's own SAM gradient."""
+    generator = torch.Generator().manual_seed(4)
+    inputs, targets = torch.randn(4, 3, 32, 32, generator=generator), torch.randint(0, 3, (4,), generator=generator)
+    joint_model = tiny_vit()
+    sam = build_method("sam", joint_model, OPTIMIZER, {**SHARPNESS, "sub_batches": 2})
+    sam.optimizer.step = lambda: None
+    sam.step(joint_model, inputs, targets)
+    expected = None
+    for m in range(2):
+        model = tiny_vit()
+        single = build_method("sam", model, OPTIMIZER, SHARPNESS)
+        single.optimizer.step = lambda: None
+        single.step(model, inputs[m::2], targets[m::2])
+        grads = [g / 2 for g in gradients(model)]
+        expected = grads if expected is None else [a + b for a, b in zip(expected, grads, strict=True)]
+    assert_same(gradients(joint_model), expected, rtol=1e-4, atol=1e-6)

@@ -29,6 +29,7 @@ SEEDS = config["seeds"]
 CORRUPTIONS = config["corruptions"]["names"]
 VARIANTS = {dataset: variants(config, dataset) for dataset in DATASETS}  # {dataset: {variant id: Variant}}
 LOPT_ENABLED = "lopt" in config
+IMAGENET_ENABLED = "imagenet" in config
 
 
 wildcard_constraints:
@@ -149,7 +150,7 @@ def sigma_sweep_metric_files(wildcards=None):
 
 def final_outputs():
     targets = figure_targets() + tune_targets() + ["results/tables/metrics.csv"]
-    return targets + (lopt_targets() if LOPT_ENABLED else [])
+    return targets + (lopt_targets() if LOPT_ENABLED else []) + (imagenet_targets() if IMAGENET_ENABLED else [])
 
 
 def training_settings(wildcards):
@@ -182,17 +183,22 @@ def evaluation_threads(wildcards):
     return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 2
 
 
+def job_ranks(stage):
+    """The (devices, nodes) block of a stage: ``distributed.<stage>``, or ``imagenet.distributed``."""
+    return config["imagenet"]["distributed"] if stage == "imagenet" else config["distributed"][stage]
+
+
 def job_gpus(stage, device):
     """GPUs per node of a ``distributed`` stage's job (a SLURM profile turns this into --gpus), none on the CPU;
     a multi-node job asks for them per node through ``gres`` instead (``multi_node_resources``)."""
-    ranks = config["distributed"][stage]
+    ranks = job_ranks(stage)
     return 0 if device == "cpu" or ranks["nodes"] > 1 else ranks["devices"]
 
 
 def multi_node_resources(stage, device):
     """SLURM resources of a job over several nodes: one task per node (srun starts torchrun there, see
     robopt.distributed.launch; `mpi` keeps the executor from wrapping the job in a one-task srun), GPUs per node."""
-    ranks = config["distributed"][stage]
+    ranks = job_ranks(stage)
     if ranks["nodes"] == 1:
         return {}
     extra = {"nodes": ranks["nodes"], "tasks": ranks["nodes"], "mpi": "srun", "tasks_per_gpu": 0}

@@ -57,8 +57,10 @@ def write_corrupted_tree(
                 Image.fromarray(image).save(tmp, "JPEG", quality=TREE_JPEG_QUALITY, optimize=True)
 
 
-def read_corrupted_tree(folder: str | Path, corruption: str, class_ids: list[str]) -> CorruptedSet:
-    """Read ``folder/<corruption>/<severity>/<class id>/*.JPEG``; every severity must hold the same files."""
+def list_corrupted_tree(folder: str | Path, corruption: str, class_ids: list[str]) -> tuple[list[list[Path]],
+                                                                                         torch.Tensor]:
+    """The files of ``folder/<corruption>/<severity>/<class id>/*`` per severity (1..5, the same names in each) and
+    their labels (positions in ``class_ids``): the layout of Tiny-ImageNet-C, ImageNet-C and ImageNet-C-bar."""
     root = Path(folder) / corruption
     index = {class_id: k for k, class_id in enumerate(class_ids)}
     listings = []
@@ -73,7 +75,12 @@ def read_corrupted_tree(folder: str | Path, corruption: str, class_ids: list[str
     unknown = sorted({name.parent.name for name in names[0]} - set(index))
     if unknown:
         raise DatasetFormatError(f"{root}: class folders {unknown[:5]} are not classes of the clean dataset")
-    labels = torch.tensor([index[name.parent.name] for name in names[0]], dtype=torch.int64)
+    return listings, torch.tensor([index[name.parent.name] for name in names[0]], dtype=torch.int64)
+
+
+def read_corrupted_tree(folder: str | Path, corruption: str, class_ids: list[str]) -> CorruptedSet:
+    """Read ``folder/<corruption>/<severity>/<class id>/*.JPEG`` into memory (a small set: Tiny-ImageNet-C)."""
+    listings, labels = list_corrupted_tree(folder, corruption, class_ids)
     blocks = []
     for files in listings:
         arrays = []

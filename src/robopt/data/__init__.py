@@ -5,7 +5,7 @@ that only loads a cached split does not pay for them.
 """
 
 from robopt.data.augment import normalize, random_crop_flip
-from robopt.data.format import ImageSplit, check_images, load_meta, load_split, save_split
+from robopt.data.format import ImageSplit, check_images, load_meta, load_split, load_training_data, save_split
 from robopt.data.splits import stratified_split
 from robopt.lazy import lazy_exports
 
@@ -19,6 +19,7 @@ __all__ = [
     "check_images",
     "load_meta",
     "load_split",
+    "load_training_data",
     "normalize",
     "prepare_dataset",
     "random_crop_flip",

@@ -103,3 +103,10 @@ def load_meta(path: str | os.PathLike) -> dict:
         return json.loads(path.read_text())
     except json.JSONDecodeError as err:
         raise DatasetFormatError(f"dataset metadata {path} is not valid JSON ({err})") from err
+
+
+def load_training_data(path: str | os.PathLike):
+    """A training split: a cached split held in memory, or (``*.index.pt``) an ImageNet index the loader streams."""
+    from robopt.data.imagenet import INDEX_SUFFIX, load_index
+
+    return load_index(path) if str(path).endswith(INDEX_SUFFIX) else load_split(path)

@@ -33,14 +33,20 @@ LAYOUT = """  <root>/train/<wnid>/*.JPEG
 
 @dataclass(frozen=True)
 class ImageIndex:
-    """The images of one split: their paths and class indices into ``wnids``."""
+    """The images of one split: their paths and class indices into ``wnids``; ``scored_classes`` (sorted class
+    indices) restricts predictions to a test set's classes where it has fewer than ``wnids`` (ImageNet-A)."""
 
     paths: list[Path]
     labels: torch.Tensor  # (N,) int64
     wnids: list[str]
+    scored_classes: tuple[int, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.wnids)
 
 
 def image_files(folder: Path) -> list[Path]:
@@ -115,3 +121,55 @@ def read_imagenet_index(root: str | Path) -> dict[str, ImageIndex]:
     root = Path(root)
     wnids = imagenet_classes(root)
     return {"train": index_class_folders(root / "train", wnids), "test": index_validation(root, wnids)}
+
+
+#: The suffix of an indexed split (``robopt.data.load_training_data`` streams such a split instead of loading it).
+INDEX_SUFFIX = ".index.pt"
+
+
+def save_index(index: ImageIndex, root: str | Path, path: str | Path) -> None:
+    """Write an indexed split (paths relative to ``root``) atomically: 1.28M files are listed once, not per job."""
+    from robopt.io import save_torch
+
+    root = Path(root)
+    save_torch({"root": str(root), "wnids": index.wnids, "paths": [str(p.relative_to(root)) for p in index.paths],
+                "labels": index.labels}, path)
+
+
+def load_index(path: str | Path) -> ImageIndex:
+    """The split written by ``save_index``."""
+    path = Path(path)
+    if not path.exists():
+        raise DatasetNotFoundError(f"ImageNet index {path} is missing; run the index_imagenet rule first")
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    root = Path(payload["root"])
+    return ImageIndex([root / p for p in payload["paths"]], payload["labels"], payload["wnids"])
+
+
+def check_imagenet_root(root: str | Path, key: str) -> None:
+    """Fail before any job when ``root`` (config key ``key``) does not hold ILSVRC-2012's train and val folders."""
+    root = Path(root)
+    missing = [name for name in ("train", "val") if not (root / name).is_dir()]
+    if missing:
+        raise DatasetNotFoundError(f"{key} = {root}: {', '.join(missing)}/ missing; ImageNet is licensed and never "
+                                   f"downloaded: point {key} at your copy of ILSVRC-2012, laid out as\n{LAYOUT}")
+
+
+#: The normalisation of the DAMP reference's ImageNet loaders (``MEAN_RGB``, ``STDDEV_RGB``), on [0, 1].
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+def write_imagenet_index(root: str | Path, train_path: str | Path, val_path: str | Path,
+                         meta_path: str | Path) -> dict:
+    """Index ILSVRC-2012 at ``root`` once: the training and validation splits and a ``meta.json`` as the cached
+    datasets have (classes, sizes, normalisation)."""
+    from robopt.io import write_json
+
+    splits = read_imagenet_index(root)
+    save_index(splits["train"], root, train_path)
+    save_index(splits["test"], root, val_path)
+    meta = {"dataset": "imagenet", "root": str(root), "num_classes": len(splits["train"].wnids),
+            "class_names": splits["train"].wnids, "splits": {name: len(index) for name, index in splits.items()},
+            "mean": IMAGENET_MEAN, "std": IMAGENET_STD, "corruption_scale": "imagenet"}
+    write_json(meta, meta_path)
+    return meta

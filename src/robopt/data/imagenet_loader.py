@@ -10,7 +10,10 @@ after 10 failed crop attempts torchvision falls back to a central crop of the cl
 reference takes its padded evaluation crop. Decoding is ``torchvision.io.decode_jpeg`` on a list of files:
 batched on the GPU when the loader's device is CUDA (nvJPEG), else in a thread pool on the CPU. Batches come out as
 uint8 (N, 3, 224, 224) on the device with their labels; normalisation belongs to the training step, as for the data
-held on the device. torchvision 0.29 marks its image decoders deprecated in favour of TorchCodec; they are kept
+held on the device. ``image_size`` scales both views (train crop ``s``, evaluation resize ``s * 8 / 7``, crop ``s``)
+for fixtures and reduced runs. A data-parallel rank asks for its ``shard`` (rank, ranks): every rank draws the same
+order, flips and one crop seed per image for the whole batch and decodes only the images n with n mod ranks = rank,
+so the shards of all ranks are the batch one process would see. torchvision 0.29 marks its image decoders deprecated in favour of TorchCodec; they are kept
 here while they ship (nvJPEG batching is theirs).
 """
 
@@ -38,21 +41,24 @@ def decode(files: list[torch.Tensor], device: torch.device, pool: ThreadPoolExec
     return list(pool.map(lambda data: decode_jpeg(data, mode=ImageReadMode.RGB), files))
 
 
-def train_view(image: torch.Tensor, flip: bool) -> torch.Tensor:
-    """A random-resized crop (parameters from torch's global generator) of ``image``, flipped if asked."""
+def train_view(image: torch.Tensor, flip: bool, seed: int, size: int = TRAIN_SIZE) -> torch.Tensor:
+    """A random-resized crop of ``image`` (torchvision's parameters drawn under ``seed``), flipped if asked."""
     from torchvision.transforms import RandomResizedCrop
     from torchvision.transforms.v2 import functional as F
 
-    top, left, height, width = RandomResizedCrop.get_params(image, list(SCALE), list(RATIO))
-    view = F.resized_crop(image, top, left, height, width, [TRAIN_SIZE, TRAIN_SIZE], antialias=True)
+    with torch.random.fork_rng(devices=[]):  # torchvision draws from the global generator: give it this image's seed
+        torch.manual_seed(seed)
+        top, left, height, width = RandomResizedCrop.get_params(image, list(SCALE), list(RATIO))
+    view = F.resized_crop(image, top, left, height, width, [size, size], antialias=True)
     return view.flip(-1) if flip else view
 
 
-def eval_view(image: torch.Tensor) -> torch.Tensor:
-    """Short side resized to 256, centre crop 224."""
+def eval_view(image: torch.Tensor, size: int = EVAL_SIZE) -> torch.Tensor:
+    """Short side resized to 256, centre crop 224 (``size`` and ``size * 8 / 7`` for another size)."""
     from torchvision.transforms.v2 import functional as F
 
-    return F.center_crop(F.resize(image, [EVAL_RESIZE], antialias=True), [EVAL_SIZE, EVAL_SIZE])
+    resize = EVAL_RESIZE if size == EVAL_SIZE else round(size * EVAL_RESIZE / EVAL_SIZE)
+    return F.center_crop(F.resize(image, [resize], antialias=True), [size, size])
 
 
 class ImageNetBatches:
@@ -60,8 +66,10 @@ class ImageNetBatches:
     otherwise. The same generator seed gives the same batches (orders, crops and flips)."""
 
     def __init__(self, index: ImageIndex, batch_size: int, train: bool, device: torch.device | str = "cpu",
-                 seed: int = 0, workers: int = 4) -> None:
+                 seed: int = 0, workers: int = 4, image_size: int = TRAIN_SIZE,
+                 shard: tuple[int, int] = (0, 1)) -> None:
         self.index, self.batch_size, self.train = index, batch_size, train
+        self.image_size, (self.rank, self.ranks) = image_size, shard
         self.device = torch.device(device)
         self.generator = torch.Generator().manual_seed(seed)
         self.pool = ThreadPoolExecutor(workers) if workers > 1 and self.device.type == "cpu" else None
@@ -77,14 +85,15 @@ class ImageNetBatches:
             len(self.index))
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             chosen = order[start : start + self.batch_size]
+            if self.train:  # drawn for the whole batch on every rank, then this rank's share kept
+                flips = (torch.rand(len(chosen), generator=self.generator) < 0.5)[self.rank :: self.ranks]
+                seeds = torch.randint(2**62, (len(chosen),), generator=self.generator)[self.rank :: self.ranks]
+            chosen = chosen[self.rank :: self.ranks]
             files = [read_file(str(self.index.paths[k])) for k in chosen]
             images = decode(files, self.device, self.pool)
             if self.train:
-                flips = torch.rand(len(images), generator=self.generator) < 0.5
-                seed = int(torch.randint(2**62, (), generator=self.generator))
-                with torch.random.fork_rng(devices=[]):  # torchvision's crop parameters, from this loader's seed
-                    torch.manual_seed(seed)
-                    views = [train_view(image, bool(flip)) for image, flip in zip(images, flips, strict=True)]
+                views = [train_view(image, bool(flip), int(seed), self.image_size)
+                         for image, flip, seed in zip(images, flips, seeds, strict=True)]
             else:
-                views = [eval_view(image) for image in images]
+                views = [eval_view(image, self.image_size) for image in images]
             yield torch.stack(views).to(self.device), self.index.labels[chosen].to(self.device)

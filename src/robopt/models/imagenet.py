@@ -11,6 +11,12 @@
   computed here), the final LayerNorm on every token, then global average pooling (``classifier: gap``) and a
   zero-initialised head; ``weight_init='jax'`` gives the reference's Xavier-uniform dense kernels and N(0, 1e-6)
   MLP biases.
+
+``dropout`` is the camera-ready's Dropout baseline (ResNet-50 p 0.05, ViT-S/16 p 0.10; not in the reference code's
+ResNet): for ViT it is the reference transformer's ``dropout_rate`` (after the position embedding, the attention
+output and each MLP layer: timm's ``pos_drop_rate`` and ``proj_drop_rate``; attention weights are not dropped, as
+the reference's ``attention_dropout_rate`` 0), for ResNet-50, where the paper does not say where, a dropout layer
+before the classification head.
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ from torch import nn
 from robopt.models.heads import init_reference_head
 
 
-def resnet50(num_classes: int) -> nn.Module:
-    """torchvision ResNet-50 with the reference's residual-BN and head initialisation."""
+def resnet50(num_classes: int, dropout: float = 0.0) -> nn.Module:
+    """torchvision ResNet-50 with the reference's residual-BN and head initialisation (any input size >= 32 px:
+    the pooling is adaptive)."""
     from torchvision.models import resnet50 as torchvision_resnet50  # imported where used
 
     model = torchvision_resnet50(num_classes=num_classes, zero_init_residual=True)
     init_reference_head(model.fc)
+    if dropout:
+        model.fc = nn.Sequential(nn.Dropout(dropout), model.fc)
     return model
 
 
@@ -42,13 +51,13 @@ def posemb_sincos_2d(height: int, width: int, dim: int, temperature: float = 10_
     return torch.cat([x.sin(), x.cos(), y.sin(), y.cos()], dim=1)[None].float()
 
 
-def vit_s16(num_classes: int, image_size: int = 224) -> nn.Module:
+def vit_s16(num_classes: int, image_size: int = 224, dropout: float = 0.0) -> nn.Module:
     """ViT-S/16 as the reference's ViT-S1k_16 (``image_size`` smaller for tests)."""
     import timm  # imported where used: timm pulls in torchvision and huggingface_hub
 
     model = timm.create_model("vit_small_patch16_224", pretrained=False, num_classes=num_classes,
                               img_size=image_size, class_token=False, global_pool="avg", fc_norm=False,
-                              weight_init="jax")
+                              weight_init="jax", pos_drop_rate=dropout, proj_drop_rate=dropout)
     grid = image_size // 16
     model.pos_embed = nn.Parameter(posemb_sincos_2d(grid, grid, model.embed_dim), requires_grad=False)
     return model

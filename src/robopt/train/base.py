@@ -12,8 +12,8 @@ from torch import nn
 
 from robopt.distributed import World, average_gradients
 
-#: Layers whose weight (conv/linear kernel, BatchNorm scale) DAMP perturbs; biases and BN shifts are not.
-PERTURBED_LAYERS = (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d)
+#: Layers whose weight (conv/linear kernel, BatchNorm or LayerNorm scale) DAMP perturbs; biases and shifts are not.
+PERTURBED_LAYERS = (nn.Conv2d, nn.Linear, nn.BatchNorm2d, nn.BatchNorm1d, nn.LayerNorm)
 
 
 class Method(Protocol):
@@ -77,7 +77,8 @@ def apply_update(optimizer: torch.optim.Optimizer, params: list[nn.Parameter], w
 
 
 def perturbed_parameters(model: nn.Module) -> list[nn.Parameter]:
-    """Conv/linear weights and BatchNorm scales ("kernel" and "scale" leaves in the DAMP reference code)."""
+    """Conv/linear weights and BatchNorm / LayerNorm scales ("kernel" and "scale" leaves in the DAMP reference code:
+    flax names both norms' weights ``scale``)."""
     return [m.weight for m in model.modules() if isinstance(m, PERTURBED_LAYERS) and m.weight is not None]
 
 

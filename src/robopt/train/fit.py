@@ -6,6 +6,10 @@ n mod ranks = rank; the methods average gradients and synchronise BatchNorm stat
 statistics are averaged after each step, and rank 0 writes the checkpoints. A run's numbers thus do not depend on
 its world size beyond float reduction order (at the price of every rank augmenting the whole batch, a few kernels
 for data held on the device), and any world size resumes any checkpoint of the same settings.
+
+ImageNet (an ``ImageIndex`` of JPEG files instead of a split held in memory) streams through
+``robopt.data.imagenet_loader``: each rank decodes only its share of each batch, the order, crops and flips drawn
+from a seed per (run seed, epoch), so a run resumed after epoch e sees the batches of the uninterrupted run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -23,6 +28,7 @@ from torch import nn
 from robopt.config import ConfigError
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit
+from robopt.data.imagenet import ImageIndex
 from robopt.distributed import all_reduce_sum, average_buffers, barrier, current_world
 from robopt.models import build_model
 from robopt.train.base import OptimizerSettings
@@ -67,6 +73,8 @@ class TrainSettings:
     train_corruptions: list[str]  # DAMP Alg. 2: corrupt half of each batch (empty = clean training)
     train_severities: list[int]
     corruption_scale: str  # corruption-parameter table of the dataset (from its meta.json)
+    dropout: float = 0.0  # the camera-ready's Dropout baseline (ImageNet models only)
+    image_size: int | None = None  # ImageNet training crop / evaluation size (None = 224; smaller for fixtures)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -80,6 +88,16 @@ class TrainSettings:
             return self.lr * warmup_cosine_factor(progress, self.warmup_epochs / self.epochs, self.warmup_start_ratio,
                                                   self.lr_final_ratio)
         return self.lr * lr_factor(epoch / self.epochs, self.lr_milestones, self.lr_final_ratio)
+
+    @property
+    def model_options(self) -> dict[str, Any]:
+        """Keyword options of ``build_model`` beyond the classes: dropout, and the image size a ViT is built for."""
+        from robopt.models import model_options
+
+        options: dict[str, Any] = {"dropout": self.dropout} if self.dropout else {}
+        if self.image_size is not None and "image_size" in model_options(self.model):
+            options["image_size"] = self.image_size
+        return options
 
     @property
     def optimizer(self) -> OptimizerSettings:
@@ -98,21 +116,47 @@ class TrainSettings:
         for key in ("mean", "std"):
             if not values.get(key):
                 values[key] = meta[key]
-        missing = sorted(names - set(values))
+        optional = {f.name for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+        missing = sorted(names - optional - set(values))
         if missing:
             raise ConfigError(f"training settings lack key(s) {', '.join(missing)}")
         return cls(**values)
 
 
-def training_subset(train: ImageSplit, count: int) -> ImageSplit:
+def training_subset(train: ImageSplit | ImageIndex, count: int) -> ImageSplit | ImageIndex:
     """``count`` images of ``train``, stratified by class with split seed 0: every seed and method of a config
-    trains on the same images (an overfitting regime with fewer images)."""
+    trains on the same images (an overfitting regime with fewer images, or a reduced ImageNet run)."""
     from robopt.data.splits import stratified_split
 
     if count >= len(train):
         return train
     _, kept = stratified_split(train.labels, count / len(train), seed=0)
+    if isinstance(train, ImageIndex):
+        return dataclasses.replace(train, paths=[train.paths[k] for k in kept.tolist()], labels=train.labels[kept])
     return dataclasses.replace(train, images=train.images[kept], labels=train.labels[kept])
+
+
+def streamed_batches(train: ImageIndex, settings: TrainSettings, seed: int, epoch: int, device: torch.device,
+                     world) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """This rank's uint8 NHWC share of each batch of one ImageNet epoch, decoded from the files."""
+    from robopt.data.imagenet_loader import TRAIN_SIZE, ImageNetBatches
+
+    loader = ImageNetBatches(train, settings.batch_size, train=True, device=device, seed=seed * 100_003 + epoch,
+                             workers=torch.get_num_threads(), image_size=settings.image_size or TRAIN_SIZE,
+                             shard=(world.rank, world.size))
+    for images, labels in loader:
+        yield images.permute(0, 2, 3, 1), labels  # NHWC view, as the splits held in memory
+
+
+def held_batches(train: ImageSplit, settings: TrainSettings, generator: torch.Generator, corrupt_half,
+                 world) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """This rank's share of each augmented batch of one epoch of a split held on the device."""
+    order = torch.randperm(len(train), generator=generator, device=train.images.device)
+    shard = slice(world.rank, None, world.size)  # this rank's share of the batch
+    for step in range(len(train) // settings.batch_size):
+        index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
+        images = augment(train.images[index], settings.crop_padding, corrupt_half, generator)
+        yield images[shard], train.labels[index][shard]
 
 
 def augment(images: torch.Tensor, crop_padding: int, corrupt_half, generator: torch.Generator) -> torch.Tensor:
@@ -130,7 +174,7 @@ def _history_rows(epoch: int, step: int, metrics: dict[str, float]) -> list[dict
 
 
 def fit(
-    train: ImageSplit,
+    train: ImageSplit | ImageIndex,
     settings: TrainSettings,
     seed: int,
     checkpoint_path: str | Path | None = None,
@@ -145,7 +189,7 @@ def fit(
     if settings.train_images is not None:
         train = training_subset(train, settings.train_images)
     torch.manual_seed(seed)
-    model = build_model(settings.model, train.num_classes).to(device)
+    model = build_model(settings.model, train.num_classes, **settings.model_options).to(device)
     if device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
     trainer = build_method(settings.method, model, settings.optimizer, settings.method_params)
@@ -167,8 +211,12 @@ def fit(
         log.info("resuming from %s after epoch %d", checkpoint_path, start_epoch)
 
     step_model = torch.compile(model) if settings.compile else model  # shares parameters with `model`
-    train = train.to(device)
+    streamed = isinstance(train, ImageIndex)
+    if not streamed:
+        train = train.to(device)
     corrupt_half = None
+    if settings.train_corruptions and streamed:
+        raise ConfigError("training corruptions (DAMP Alg. 2) need a dataset held in memory, not ImageNet")
     if settings.train_corruptions:  # DAMP Alg. 2; the corruption engine is imported only for these models
         from robopt.corruptions.augment import CorruptHalf
 
@@ -177,16 +225,14 @@ def fit(
         lr = settings.lr_at(epoch, 0, steps_per_epoch)  # the epoch's first (logged) learning rate
         model.train()
         started = time.perf_counter()
-        order = torch.randperm(len(train), generator=generator, device=device)
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.long)
-        for step in range(steps_per_epoch):
+        batches = (streamed_batches(train, settings, seed, epoch, device, world) if streamed
+                   else held_batches(train, settings, generator, corrupt_half, world))
+        for step, (images, targets) in enumerate(batches):
             for group in trainer.optimizer.param_groups:
                 group["lr"] = settings.lr_at(epoch, step, steps_per_epoch)
-            index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
-            images = augment(train.images[index], settings.crop_padding, corrupt_half, generator)
-            shard = slice(world.rank, None, world.size)  # this rank's share of the batch
-            inputs, targets = normalize(images[shard], settings.mean, settings.std), train.labels[index][shard]
+            inputs = normalize(images, settings.mean, settings.std)
             if device.type == "cuda":
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             loss, logits = trainer.step(step_model, inputs, targets)
@@ -194,6 +240,8 @@ def fit(
                 average_buffers(model, world)
             loss_sum += loss
             correct += (logits.argmax(1) == targets).sum()
+            if streamed and (step + 1) % max(1, steps_per_epoch // 10) == 0:  # an ImageNet epoch is long
+                log.info("epoch %d: step %d/%d", epoch + 1, step + 1, steps_per_epoch)
         if world.distributed:  # the whole batch's loss (mean of the ranks' means) and correct count
             loss_sum = all_reduce_sum(loss_sum, world) / world.size
             correct = all_reduce_sum(correct, world)

@@ -60,7 +60,10 @@ class Adam(SGD):
 
 MethodBuilder = Callable[..., Method]
 METHODS: Registry[MethodBuilder] = Registry("method")
-for _name, _builder in {"sgd": SGD, "damp": DAMP, "daap": DAAP, "sam": SAM, "asam": ASAM, "adam": Adam}.items():
+#: ``dropout`` is the base optimizer's step on a model built with dropout (DAMP camera-ready's ImageNet baseline;
+#: the rate is the method block's ``dropout`` key, a model option: ``robopt.variants.SETTING_OVERRIDES``).
+for _name, _builder in {"sgd": SGD, "dropout": SGD, "damp": DAMP, "daap": DAAP, "sam": SAM, "asam": ASAM,
+                        "adam": Adam}.items():
     METHODS.register(_name)(_builder)
 
 

@@ -1,5 +1,6 @@
 """One joint pass over M sub-batches, each under its own copy of the weights (DAMP/DAAP noise, SAM's per-sub-batch
-perturbation), for any model built from Conv2d / Linear / BatchNorm layers.
+perturbation), for any model built from Conv2d / Linear / BatchNorm / LayerNorm layers (the CIFAR ResNets,
+ResNet-50, and ViT-S/16, whose attention and activations carry the batch axis through).
 
 A *stacked* parameter carries a leading sub-batch axis, (M, *shape). ``torch.func.functional_call`` puts the stacked
 tensors in place of the model's parameters and ``SubBatchMode`` (a ``TorchFunctionMode``) computes every
@@ -7,7 +8,8 @@ tensors in place of the model's parameters and ``SubBatchMode`` (a ``TorchFuncti
 
 - Sub-batch m is the images n with n mod M = m (batches are random, so this is as good a split as contiguous
   chunks), which makes a (b*M, C, H, W) activation the same memory as (b, M*C, H, W): a convolution becomes one
-  grouped convolution with M groups, without a copy; a linear layer one batched matmul.
+  grouped convolution with M groups, without a copy; a linear layer one batched matmul (over tokens too: a
+  (b*M, T, I) activation is (b, M, T, I)); a LayerNorm normalises as usual and scales and shifts per sub-batch.
 - BatchNorm statistics are synchronised over the whole batch (``bn_scope="batch"``: the DAMP reference code's
   ``sync_batch_norm``, its CIFAR default for every method) or per sub-batch (``"sub_batch"``: its Tiny-ImageNet
   SAM/ASAM configs). Either way the running statistics are updated once per step; per sub-batch, with the mean of
@@ -75,12 +77,29 @@ def sub_batch_conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
 
 
 def sub_batch_linear(x, weight, bias=None):
-    """``F.linear`` with weight (M, O, I) (and bias (O,) or (M, O)): one batched matmul."""
+    """``F.linear`` with weight (M, O, I) (and bias (O,) or (M, O)) on (n, ..., I): one batched matmul."""
     sub_batches = weight.shape[0]
-    out = torch.einsum("bmi,moi->bmo", x.reshape(-1, sub_batches, x.shape[-1]), weight)
+    grouped = x.reshape(x.shape[0] // sub_batches, sub_batches, -1, x.shape[-1])  # (b, M, tokens, I)
+    out = torch.einsum("bmti,moi->bmto", grouped, weight)
     if bias is not None:
-        out = out + bias
-    return unfold(out, (x.shape[0], weight.shape[1]))
+        out = out + (bias.view(1, sub_batches, 1, -1) if bias.dim() == 2 else bias)
+    return unfold(out, (*x.shape[:-1], weight.shape[1]))
+
+
+def sub_batch_layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """``F.layer_norm`` over the last dimension with weight and/or bias (M, D): per-sub-batch scale and shift."""
+    stacked = weight if is_stacked(weight, 1) else bias
+    sub_batches, width = stacked.shape
+    normed = F.layer_norm(x, normalized_shape, None, None, eps)
+    view = normed.reshape(x.shape[0] // sub_batches, sub_batches, -1, width)
+
+    def per(tensor):
+        return tensor.view(1, sub_batches, 1, width) if tensor.dim() == 2 else tensor
+
+    out = view * per(weight) if weight is not None else view
+    if bias is not None:
+        out = out + per(bias)
+    return unfold(out, x.shape)
 
 
 def synced_batch_norm(x, running_mean, running_var, weight, bias, momentum, eps, world: World):
@@ -146,6 +165,7 @@ def sub_batch_norm(x, running_mean, running_var, weight, bias, training, momentu
 
 
 BATCH_NORM_ARGS = ("input", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps")
+LAYER_NORM_ARGS = ("input", "normalized_shape", "weight", "bias", "eps")
 BATCH_NORM_DEFAULTS = {"weight": None, "bias": None, "training": False, "momentum": 0.1, "eps": 1e-5}
 
 
@@ -164,6 +184,10 @@ class SubBatchMode(TorchFunctionMode):
             return sub_batch_conv2d(*args, **kwargs)
         if func is F.linear and is_stacked(args[1] if len(args) > 1 else kwargs.get("weight"), 2):
             return sub_batch_linear(*args, **kwargs)
+        if func is F.layer_norm:
+            bound = {"weight": None, "bias": None, **dict(zip(LAYER_NORM_ARGS, args, strict=False)), **kwargs}
+            if is_stacked(bound["weight"], 1) or is_stacked(bound["bias"], 1):
+                return sub_batch_layer_norm(*(bound.get(name) for name in LAYER_NORM_ARGS if name in bound))
         if func is F.batch_norm:
             bound = {**BATCH_NORM_DEFAULTS, **dict(zip(BATCH_NORM_ARGS, args, strict=False)), **kwargs}
             if is_stacked(bound["weight"], 1) or is_stacked(bound["bias"], 1):
