@@ -113,6 +113,8 @@ def heatmap_table(wildcards):
 
 
 def figure_targets():
+    if not DATASETS:  # an ImageNet-only config
+        return []
     targets = ["results/figures/damp_fig3.pdf", "results/tables/damp_error_by_severity.csv"]
     targets += [f"results/figures/corruptions_{dataset}.pdf" for dataset in DATASETS]
     targets += [f"results/figures/training_curves_{dataset}.pdf" for dataset in DATASETS]
@@ -149,7 +151,7 @@ def sigma_sweep_metric_files(wildcards=None):
 
 
 def final_outputs():
-    targets = figure_targets() + tune_targets() + ["results/tables/metrics.csv"]
+    targets = figure_targets() + tune_targets() + (["results/tables/metrics.csv"] if DATASETS else [])
     return targets + (lopt_targets() if LOPT_ENABLED else []) + (imagenet_targets() if IMAGENET_ENABLED else [])
 
 
@@ -166,6 +168,11 @@ def tuning_settings(wildcards):
 def variant_labels(wildcards):
     """The tidy columns (variant, method, train_corruption, sigma) of this model's rows."""
     return variant_of(wildcards).labels()
+
+
+def training_labels(wildcards):
+    """The tidy columns of a training history: the dataset, then the variant's."""
+    return {"dataset": wildcards.dataset, **variant_labels(wildcards)}
 
 
 def tuning_threads(wildcards):

@@ -22,7 +22,7 @@ rule train_model:
         gpu=gpus_for_training,
     params:
         settings=training_settings,
-        labels=variant_labels,
+        labels=training_labels,
         device=config["device"],
         ranks=config["distributed"]["training"],
         checkpoint="results/checkpoints/train/{dataset}/{variant}/seed{seed}/last.pt",

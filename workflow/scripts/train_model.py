@@ -1,4 +1,4 @@
-"""train_model: clean training split -> model.pt + history.csv, resuming from the checkpoint after a kill; on
+"""train_model, train_imagenet: clean training split (or ImageNet index) -> model.pt + history.csv, resuming from the checkpoint after a kill; on
 ``distributed.training`` devices x nodes ranks (torchrun) when the config asks for more than one."""
 
 from robopt.distributed.launch import run_configured_job
@@ -17,7 +17,7 @@ run_configured_job(
         "checkpoint": snakemake.params.checkpoint,
         "device": snakemake.params.device,
         "threads": max(1, snakemake.threads // ranks["devices"]),
-        "labels": {"dataset": snakemake.wildcards.dataset, **snakemake.params.labels},
+        "labels": dict(snakemake.params.labels),
         "model_path": snakemake.output.model,
         "history_path": snakemake.output.history,
     },

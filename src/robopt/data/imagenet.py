@@ -149,9 +149,9 @@ def load_index(path: str | Path) -> ImageIndex:
 def check_imagenet_root(root: str | Path, key: str) -> None:
     """Fail before any job when ``root`` (config key ``key``) does not hold ILSVRC-2012's train and val folders."""
     root = Path(root)
-    missing = [name for name in ("train", "val") if not (root / name).is_dir()]
+    missing = [f"{name}/" for name in ("train", "val") if not (root / name).is_dir()]
     if missing:
-        raise DatasetNotFoundError(f"{key} = {root}: {', '.join(missing)}/ missing; ImageNet is licensed and never "
+        raise DatasetNotFoundError(f"{key} = {root}: {', '.join(missing)} missing; ImageNet is licensed and never "
                                    f"downloaded: point {key} at your copy of ILSVRC-2012, laid out as\n{LAYOUT}")
 
 
