@@ -52,14 +52,17 @@ step() {  # step <name> <seconds> <command...>
     [[ $rc -eq 0 ]] || status=1
 }
 
-step train_step 150 "$PYTHON" benchmarks/train_step.py --device cuda --models small_cnn resnet18 --steps 20 \
+step train_step 120 "$PYTHON" benchmarks/train_step.py --device cuda --models small_cnn resnet18 --steps 20 \
     --modes eager compiled --out "$RESULTS/train_step_gpu.csv"
 package_images=0
 "$PYTHON" -c 'import imagecorruptions' 2>/dev/null && package_images=100
 step corruptions 60 "$PYTHON" benchmarks/corruptions.py --device cuda --robopt-images 2000 \
     --package-images "$package_images" --out "$RESULTS/corruptions_gpu.csv"
-step lopt_population 90 "$PYTHON" benchmarks/lopt_population.py --device cuda --sizes 1 16 64 256 --steps 5 \
+step lopt_population 80 "$PYTHON" benchmarks/lopt_population.py --device cuda --sizes 1 16 64 256 --steps 5 \
     --out "$RESULTS/lopt_population_gpu.csv"
+step imagenet_step 60 "$PYTHON" benchmarks/train_step.py --device cuda --config config/imagenet.yaml \
+    --recipe resnet50 --models resnet50 --methods dropout damp sam --baseline dropout --batch 256 --image-size 224 \
+    --classes 1000 --train-images 1281167 --steps 5 --out "$RESULTS/imagenet_step_gpu.csv"
 step imagenet_loader 30 "$PYTHON" benchmarks/imagenet_loader.py --device cuda --images 512 --workers 8 \
     --out "$RESULTS/imagenet_loader_gpu.csv"
 if [[ -d resources/cifar10/cifar-10-batches-py ]]; then

@@ -1,12 +1,19 @@
 """Time and dispatched operators per training step of SGD, DAMP, DAAP, SAM and ASAM, as ratios to SGD (same run).
 
     python benchmarks/train_step.py --models small_cnn resnet18 --steps 10 --out benchmarks/results/train_step_cpu2.csv
+    python benchmarks/train_step.py --config config/imagenet.yaml --recipe resnet50 --models resnet50 \
+        --methods dropout damp sam asam --baseline dropout --batch 16 --image-size 224 --classes 1000 \
+        --train-images 1281167 --out benchmarks/results/imagenet_step_cpu2.csv
 
 The DAMP paper's claim is that DAMP costs what SGD costs; SAM and ASAM take two passes per step. Each method trains
 the same model on the same random batch (batch 128, 32 px, CIFAR-10 shapes), with the hyperparameters that
 ``--config`` (default: the paper-scale config: M = 8 sub-batches for every sub-batch method) sets for
 ``--dataset``. Extra rows: ``sam_m1`` / ``asam_m1`` (one adversarial point for the whole batch, the cost SAM's
 m-sharpness is measured against) and ``damp_loop`` (the M sub-batches one after another: the sequential reference).
+With ``--recipe`` the settings are an ImageNet recipe's (``imagenet.recipes.<recipe>`` of ``--config``, whose data
+need not exist here) and ``--baseline dropout`` is the ratios' reference (the camera-ready's baseline); ``epoch_seconds``
+is the time of an epoch of ``--train-images`` at the measured step (for ImageNet's 1,281,167 images: the GPU-hour
+estimate of README's ImageNet section).
 
 ``ops_per_step`` counts every ATen operator dispatched in one step (a ``TorchDispatchMode``), ``kernels_per_step``
 those that are not views (a view launches no kernel): on a GPU each of them is a kernel launch, so this
@@ -39,10 +46,29 @@ REPO = Path(__file__).resolve().parents[1]
 STATS = {"mean": [0.5] * 3, "std": [0.25] * 3, "corruption_scale": "cifar"}
 
 
-def method_settings(config: dict, dataset: str) -> dict[str, TrainSettings]:
-    """Each configured method's training settings on ``dataset``, as the DAG builds them."""
+def method_settings(config: dict, dataset: str, recipe: str | None = None) -> dict[str, TrainSettings]:
+    """Each configured method's training settings on ``dataset`` (or of the ImageNet ``recipe``), as the DAG builds
+    them."""
+    if recipe is not None:
+        from robopt.variants import imagenet_training_job, imagenet_variants
+
+        return {method: TrainSettings.from_config(imagenet_training_job(config, recipe, method), STATS)
+                for method in imagenet_variants(config, recipe)}
     return {method: TrainSettings.from_config(training_job(config, dataset, variant), STATS)
             for method, variant in variants(config, dataset).items() if method in config["methods"]}
+
+
+def read_config(paths: list[Path]) -> dict:
+    """The layered, validated config; its cross-key checks (which look for the data) are left out."""
+    import yaml
+
+    from robopt.config import merge_configs, validate_config
+
+    config: dict = {}
+    for path in paths:
+        config = merge_configs(config, yaml.safe_load(path.read_text()) or {})
+    validate_config(config, REPO / "workflow" / "schemas" / "config.schema.yaml")
+    return config
 
 
 class OperatorCount(TorchDispatchMode):
@@ -60,9 +86,10 @@ class OperatorCount(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-def make_trainer(model_name: str, method: str, params: dict, settings: TrainSettings, device: torch.device):
+def make_trainer(model_name: str, method: str, params: dict, settings: TrainSettings, device: torch.device,
+                 classes: int = 10):
     torch.manual_seed(0)
-    model = build_model(model_name, 10).to(device).train()
+    model = build_model(model_name, classes, **settings.model_options).to(device).train()
     if method == "damp_loop":
         from robopt.train.weight_noise import SequentialWeightNoise
 
@@ -105,11 +132,17 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--modes", nargs="+", choices=["eager", "compiled"], default=["eager"])
+    parser.add_argument("--recipe", help="an ImageNet recipe of --config instead of --dataset's settings")
+    parser.add_argument("--baseline", default="sgd", help="the method the ratios divide by")
+    parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--train-images", type=int, default=50_000, help="images of an epoch (epoch_seconds)")
     parser.add_argument("--out", type=Path, default=Path("results/benchmarks/train_step.csv"))
     args = parser.parse_args()
     device = resolve_device(args.device)
-    settings = method_settings(load_config(args.config, REPO / "workflow" / "schemas" / "config.schema.yaml"),
-                               args.dataset)
+    config = (read_config(args.config) if args.recipe else
+              load_config(args.config, REPO / "workflow" / "schemas" / "config.schema.yaml"))
+    settings = method_settings(config, args.dataset, args.recipe)
     name = torch.cuda.get_device_name(0) if device.type == "cuda" else f"cpu x{torch.get_num_threads()} threads"
     rows = []
     for mode in args.modes:
@@ -123,40 +156,43 @@ def main() -> None:
                        "steps_timed": steps, "error": ""}
                 try:
                     row |= measure_step(model_name, label, base, params, settings[base], args.batch, steps, mode,
-                                        device)
+                                        device, args.image_size, args.classes, args.train_images)
                 except Exception as err:  # noqa: BLE001 - a method that fails to compile is a result too
                     row["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:200]}"
                 rows.append(row)
                 print(f"{mode:8s} {model_name:10s} {label:9s} {1000 * row.get('seconds_per_step', float('nan')):9.1f}"
                       f" ms/step {row.get('ops_per_step', 0):6d} ops {row['error']}", flush=True)
-                table = with_ratios(pd.DataFrame(rows))
+                table = with_ratios(pd.DataFrame(rows), args.baseline)
                 write_csv(table, args.out)
     print(table[["mode", "model", "method", "seconds_per_step", "ratio_to_sgd", "ops_ratio_to_sgd",
                  "kernels_ratio_to_sgd"]].to_string(index=False))
 
 
-def measure_step(model_name, label, base, params, settings, batch, steps, mode, device) -> dict:
+def measure_step(model_name, label, base, params, settings, batch, steps, mode, device, image_size=32, classes=10,
+                 train_images=50_000) -> dict:
     """Operators and seconds per step of one method (the model compiled when ``mode`` is ``compiled``)."""
-    model, trainer = make_trainer(model_name, label if label == "damp_loop" else base, params, settings, device)
-    inputs = torch.randn(batch, 3, 32, 32, device=device)
-    targets = torch.randint(0, 10, (batch,), device=device)
+    model, trainer = make_trainer(model_name, label if label == "damp_loop" else base, params, settings, device,
+                                  classes)
+    inputs = torch.randn(batch, 3, image_size, image_size, device=device)
+    targets = torch.randint(0, classes, (batch,), device=device)
     if device.type == "cuda":  # as the training loop runs on CUDA
         model = model.to(memory_format=torch.channels_last)
         inputs = inputs.contiguous(memory_format=torch.channels_last)
     operators, kernels = count_operators(model, trainer, inputs, targets)
     step_model = torch.compile(model) if mode == "compiled" else model
     seconds = time_steps(step_model, trainer, inputs, targets, steps, device)
-    return {"seconds_per_step": seconds, "epoch_seconds_cifar": seconds * (50_000 // batch),
-            "ops_per_step": operators, "kernels_per_step": kernels}
+    return {"seconds_per_step": seconds, "images_per_second": batch / seconds,
+            "epoch_seconds": seconds * (train_images // batch), "ops_per_step": operators, "kernels_per_step": kernels}
 
 
-def with_ratios(table: pd.DataFrame) -> pd.DataFrame:
-    """Each row's time, operators and kernels as ratios to SGD's of the same model and mode."""
+def with_ratios(table: pd.DataFrame, baseline: str = "sgd") -> pd.DataFrame:
+    """Each row's time, operators and kernels as ratios to the baseline's (SGD) of the same model and mode (the
+    columns keep their ``_to_sgd`` names)."""
     for column, ratio in [("seconds_per_step", "ratio_to_sgd"), ("ops_per_step", "ops_ratio_to_sgd"),
                           ("kernels_per_step", "kernels_ratio_to_sgd")]:
         if column not in table:
             table[column] = float("nan")
-        sgd = table[table["method"] == "sgd"].set_index(["model", "mode"])[column]
+        sgd = table[table["method"] == baseline].set_index(["model", "mode"])[column]
         keys = pd.MultiIndex.from_frame(table[["model", "mode"]])
         table[ratio] = table[column].to_numpy() / sgd.reindex(keys).to_numpy()
     table["torch"] = torch.__version__
