@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
+import yaml
 
 from robopt.evaluate.published_imagenet import published_table
 from tests.imagenet.fixture import fixture_overlay, write_imagenet_fixture
@@ -51,17 +52,18 @@ def test_the_tables_render_from_a_fixture_run(tmp_path):
     overlay = tmp_path / "fixture.yaml"
     overlay.write_text(fixture_overlay(tmp_path, {name: sets[name] for name in ("imagenet_c", "imagenet_a")}))
     folder = workdir(tmp_path / "wf")
+    reduced = yaml.safe_load((REPO / "tests/imagenet/reduced.yaml").read_text())
+    for recipe in reduced["imagenet"]["recipes"].values():  # SAM / ASAM train in test_training.py: CI time
+        recipe["methods"] = {method: recipe["methods"][method] for method in ("dropout", "damp")}
     (folder / "tests" / "imagenet").mkdir()
-    (folder / "tests" / "imagenet" / "reduced.yaml").write_text(
-        (REPO / "tests/imagenet/reduced.yaml").read_text())
+    (folder / "tests" / "imagenet" / "reduced.yaml").write_text(yaml.safe_dump(reduced))
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "results/tables/damp_table1.csv",
                "results/tables/damp_table2.csv", "--configfile", "tests/imagenet/reduced.yaml", str(overlay)]
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=1500)
     assert result.returncode == 0, result.stderr[-5000:]
-    for table, methods in (("table1", ["asam", "damp", "dropout", "sam"]), ("table2", ["asam", "damp", "dropout",
-                                                                                         "sam"])):
+    for table in ("table1", "table2"):
         frame = pd.read_csv(folder / f"results/tables/damp_{table}.csv")
-        assert sorted(frame["method"].unique()) == methods
+        assert sorted(frame["method"].unique()) == ["damp", "dropout"]
         assert list(frame.columns) == ["method", "source", "epochs", "seeds", "Clean", "FGSM", "IN-A", "IN-C", "Avg"]
         ours = frame[frame["source"] == "ours"].set_index("method")
         paper = frame[frame["source"] == "paper"].set_index("method")
