@@ -15,7 +15,7 @@ from robopt.variants import SETTING_OVERRIDES
 from tests.conftest import REPO, SCHEMA, raw_config, validated
 
 SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cpu.yaml", "cifar10_lopt_cpu.yaml"),
-           ("cifar10_cpu.yaml", "cifar10_overfit_cpu.yaml"),
+           ("cifar10_cpu.yaml", "cifar10_overfit_cpu.yaml"), ("cifar10_resnet_cpu.yaml",),
            ("demo.yaml", "tests/demo_fast.yaml"), ("demo.yaml", "tests/small_config.yaml")]
 
 
@@ -154,3 +154,50 @@ def test_unknown_stand_in_is_rejected():
     config["comparison"]["stand_ins"] = {"synthetic": "imagenet"}
     with pytest.raises(ConfigError, match="'imagenet' is not one of"):
         validated(config)
+
+
+@pytest.mark.parametrize(("method", "key", "tune", "message"), [
+    ("daap", "sigma", None, "training.synthetic.methods.daap: 'tune' is a required property"),
+    ("damp", "sigma", {"lr": [0.01, 0.1]}, "training.synthetic.methods.damp.tune: 'sigma' is a required property"),
+    ("sam", "rho", None, "training.synthetic.methods.sam: 'tune' is a required property"),
+    ("asam", "rho", {"eta": [0.0, 0.1]}, "training.synthetic.methods.asam.tune: 'rho' is a required property"),
+])
+def test_tuned_needs_the_sweep_that_chooses_it(method, key, tune, message):
+    config = raw_config()
+    block = config["training"]["synthetic"]["methods"][method]
+    block[key] = "tuned"
+    block.pop("tune", None)
+    if tune:
+        block["tune"] = tune
+    with pytest.raises(ConfigError) as info:
+        validated(config)
+    assert message in str(info.value)
+
+
+def test_a_tuned_key_with_its_sweep_is_a_tuned_variant():
+    from robopt.variants import main_variant, sweep_variants
+
+    config = raw_config()
+    config["training"]["synthetic"]["methods"]["damp"]["sigma"] = "tuned"
+    config = validated(config)
+    damp = main_variant(config, "synthetic", "damp")
+    assert damp.tuned == "sigma" and damp.sigma is None and damp.params["sigma"] == "tuned"
+    swept = [v for v in sweep_variants(config, "synthetic") if v.method == "damp"]
+    assert [v.sigma for v in swept] == [0.05, 0.1, 0.2] and not any(v.tuned for v in swept)  # Fig. 2 fixes sigma
+
+
+@pytest.mark.parametrize("value", ["tunde", -0.5])
+def test_a_noise_level_is_a_number_or_tuned(value):
+    config = raw_config()
+    config["training"]["synthetic"]["methods"]["damp"]["sigma"] = value
+    with pytest.raises(ConfigError, match="training.synthetic.methods.damp.sigma"):
+        validated(config)
+
+
+def test_only_cifar_resnets_take_a_width():
+    config = raw_config()
+    config["training"]["synthetic"]["width"] = 2
+    with pytest.raises(ConfigError, match="training.synthetic.width: 1 was expected"):
+        validated(config)
+    config["training"]["synthetic"]["model"] = "resnet8"
+    assert validated(config)["training"]["synthetic"]["width"] == 2

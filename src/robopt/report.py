@@ -15,8 +15,10 @@ def damp_scale_notes(config: dict[str, Any]) -> dict[str, str]:
     notes = {}
     for dataset in config["datasets"]:
         block = config["training"][dataset]
-        images = f"{config['data']['synthetic']['n_train']} generated" if dataset == "synthetic" else "full"
-        notes[dataset] = (f"{block['model']}, {block['epochs']} epochs, {images} training images, "
+        images = (f"{config['data']['synthetic']['n_train']} generated" if dataset == "synthetic"
+                  else f"{block['train_images']:,}" if block.get("train_images") else "full")
+        model = block["model"] if block.get("width", 1) == 1 else f"{block['model']} x{block['width']} width"
+        notes[dataset] = (f"{model}, {block['epochs']} epochs, {images} training images, "
                           f"{seeds_label(len(config['seeds']))}")
     return notes
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from robopt.config import ConfigError
@@ -23,6 +24,8 @@ SWEPT_METHODS = ("damp", "daap")
 SETTING_OVERRIDES = ("lr", "weight_decay", "epochs", "dropout")
 #: The value of the ``train_corruption`` column of a model trained on clean images (the paper's "none").
 CLEAN = "none"
+#: A method key set to this takes the value its ``tune`` sweep chose on the hold-out split (DAMP's protocol).
+TUNED = "tuned"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ class Variant:
     params: Mapping[str, Any]  # the builder's keyword arguments (sigma, sub_batches, rho, eta)
     overrides: Mapping[str, float] = field(default_factory=dict)  # lr / weight_decay / epochs / dropout of this method
     train_corruption: str = CLEAN
-    sigma: float | None = None  # noise level of a weight-noise method (DAMP Fig. 2's x axis)
+    sigma: float | None = None  # noise level of a weight-noise method (DAMP Fig. 2's x axis); None while tuned
+    tuned: str | None = None  # the key (sigma, rho) whose value the method's tune sweep chooses, if any
 
     def labels(self) -> dict[str, Any]:
         """The tidy columns that say which model a row belongs to."""
@@ -84,8 +88,9 @@ def block_variant(training: dict[str, Any], method: str, where: str, ranks: dict
         raise ConfigError(f"{where}.methods.{method}.sub_batches = {block['sub_batches']} is not a "
                           f"multiple of the {world} ranks of its distributed block (each rank runs sub_batches / "
                           "ranks of them)")
-    sigma = float(block["sigma"]) if method in SWEPT_METHODS else None
-    return Variant(method, method, block, overrides, sigma=sigma)
+    tuned = next((key for key, value in block.items() if value == TUNED), None)
+    sigma = float(block["sigma"]) if method in SWEPT_METHODS and tuned != "sigma" else None
+    return Variant(method, method, block, overrides, sigma=sigma, tuned=tuned)
 
 
 def augmented_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
@@ -108,7 +113,7 @@ def sweep_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
         for sigma in map(float, sigmas):
             entries.append(main if sigma == main.sigma else Variant(
                 f"{method}{SIGMA_INFIX}{sigma:g}", method, {**main.params, "sigma": sigma}, main.overrides,
-                sigma=sigma))
+                sigma=sigma, tuned=None if main.tuned == "sigma" else main.tuned))
     return entries
 
 
@@ -155,3 +160,26 @@ def imagenet_variants(config: dict[str, Any], recipe: str) -> dict[str, Variant]
 def imagenet_training_job(config: dict[str, Any], recipe: str, method: str) -> dict[str, Any]:
     """The flat settings of one ImageNet training job (no training corruptions)."""
     return block_job(config["imagenet"]["recipes"][recipe], imagenet_variants(config, recipe)[method], [1])
+
+
+
+def read_choice(path: str | Path, method: str, parameter: str) -> float:
+    """The value the hold-out sweep of ``method`` chose for ``parameter`` (its ``choice.json``), read when a tuned
+    variant's job runs, after the sweep."""
+    import json
+
+    choice = json.loads(Path(path).read_text())
+    if choice.get("method") != method or choice.get("parameter") != parameter:
+        raise ConfigError(f"{method}.{parameter} is tuned but {path} holds the choice of "
+                          f"{choice.get('method')}.{choice.get('parameter')}; rerun its tune_method job")
+    return float(choice["value"])
+
+
+def tuned_settings(block: dict[str, Any], parameter: str, value: float) -> dict[str, Any]:
+    """A tuned variant's training settings with ``parameter`` set to the sweep's choice ``value``."""
+    return {**block, "method_params": {**block["method_params"], parameter: value}}
+
+
+def tuned_labels(labels: dict[str, Any], parameter: str, value: float) -> dict[str, Any]:
+    """A tuned variant's tidy labels: a tuned noise level fills the ``sigma`` column."""
+    return {**labels, "sigma": value} if parameter == "sigma" else dict(labels)

@@ -40,6 +40,19 @@ def test_error_by_severity_averages_corruptions_then_seeds():
     assert summary.loc[1, "n_seeds"] == 2
 
 
+def test_tiny_imagenet_pools_the_15_released_corruptions_cifar_all():
+    rows = []
+    for dataset in ("tinyimagenet", "cifar10"):
+        rows += [{"dataset": dataset, "method": "sgd", "seed": 0, "corruption": "clean", "severity": 0, "error": 5.0},
+                 {"dataset": dataset, "method": "sgd", "seed": 0, "corruption": "fog", "severity": 1, "error": 20.0},
+                 {"dataset": dataset, "method": "sgd", "seed": 0, "corruption": "saturate", "severity": 1,
+                  "error": 60.0}]
+    summary = error_by_severity(tidy(rows)).set_index(["dataset", "severity"])["error_mean"]
+    assert summary[("tinyimagenet", 1)] == pytest.approx(20.0)  # saturate is not in Tiny-ImageNet-C
+    assert summary[("cifar10", 1)] == pytest.approx(40.0)
+    assert summary[("tinyimagenet", 0)] == pytest.approx(5.0)
+
+
 def test_collect_names_file_and_missing_column(tmp_path):
     good = tidy([{"method": "sgd", "seed": 0, "corruption": "clean", "severity": 0, "error": 1.0}])
     good.to_csv(tmp_path / "good.csv", index=False)

@@ -124,8 +124,11 @@ def figure_targets():
             targets += [heatmap_figure(dataset) for dataset in DATASETS]
             if has_published_comparison(DATASETS, config["comparison"]["stand_ins"]):
                 targets.append("results/tables/damp_heatmap_vs_paper.csv")
+        if len(SEEDS) >= 2:
+            targets.append("results/tables/damp_verdict.csv")
     if config["sigma_sweep"]["methods"]:
         targets += ["results/figures/damp_fig2.pdf", "results/tables/damp_sigma_sweep.csv"]
+    targets += [f"results/figures/tuning_{dataset}.pdf" for dataset in DATASETS if tuned_methods(dataset)]
     return targets
 
 
@@ -160,6 +163,17 @@ def training_settings(wildcards):
     return training_job(config, wildcards.dataset, variant_of(wildcards))
 
 
+def tuned_choice(wildcards):
+    """The sweep choice a tuned variant (a key set to ``tuned``) trains with; nothing for fixed hyperparameters."""
+    variant = variant_of(wildcards)
+    return f"results/tune/{wildcards.dataset}/{variant.method}/choice.json" if variant.tuned else []
+
+
+def tuned_parameter(wildcards):
+    """The key (sigma, rho) whose value the variant reads from its sweep's choice, or None."""
+    return variant_of(wildcards).tuned
+
+
 def tuning_settings(wildcards):
     """The training settings of the configured method whose `tune` block the tune_method rule sweeps."""
     return training_job(config, wildcards.dataset, VARIANTS[wildcards.dataset][wildcards.method])
@@ -175,9 +189,18 @@ def training_labels(wildcards):
     return {"dataset": wildcards.dataset, **variant_labels(wildcards)}
 
 
+#: Models small enough that jobs run fastest one thread each, side by side (the CIFAR ResNets at width 1).
+SMALL_MODELS = ("small_cnn", "resnet8", "resnet14", "resnet20", "resnet32")
+
+
+def is_small_model(dataset):
+    training = config["training"][dataset]
+    return training["model"] in SMALL_MODELS and training.get("width", 1) == 1
+
+
 def tuning_threads(wildcards):
     """Small models train fastest one thread per job (jobs run side by side); larger ones get more."""
-    return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 4
+    return 1 if is_small_model(wildcards.dataset) else 4
 
 
 def training_threads(wildcards):
@@ -187,7 +210,7 @@ def training_threads(wildcards):
 
 def evaluation_threads(wildcards):
     """A small model's evaluation is mostly start-up and reading: one thread, so two run side by side on 2 cores."""
-    return 1 if config["training"][wildcards.dataset]["model"] == "small_cnn" else 2
+    return 1 if is_small_model(wildcards.dataset) else 2
 
 
 def job_ranks(stage):
@@ -227,6 +250,15 @@ def tune_params(wildcards):
     """{"parameter": name, "grid": values} of this (dataset, method) from its `tune` block."""
     parameter, grid = tune_grid(config, wildcards.dataset, wildcards.method)
     return {"parameter": parameter, "grid": grid}
+
+
+def tuned_methods(dataset):
+    """The configured methods of ``dataset`` with a `tune` block."""
+    return [method for method in config["methods"] if tune_grid(config, dataset, method)]
+
+
+def tune_sweep_files(wildcards):
+    return [f"results/tune/{wildcards.dataset}/{method}/sweep.csv" for method in tuned_methods(wildcards.dataset)]
 
 
 def tune_targets():

@@ -7,6 +7,7 @@ rule evaluate_model:
         test="results/data/{dataset}/test.pt",
         meta="results/data/{dataset}/meta.json",
         corrupted=corrupted_files,
+        choice=tuned_choice,
     output:
         "results/evaluate/{dataset}/{variant}/seed{seed}/metrics.csv",
     log:
@@ -21,6 +22,7 @@ rule evaluate_model:
         runtime=60,
     params:
         labels=variant_labels,
+        tuned=tuned_parameter,
         corruptions=CORRUPTIONS,
         folder=corrupted_folder_of,
         class_ids=class_ids,

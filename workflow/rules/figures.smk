@@ -77,6 +77,58 @@ rule table_damp_corruption_error:
         "../scripts/table_damp_corruption_error.py"
 
 
+rule table_damp_verdict:
+    # Per method: clean and mean corruption error over seeds, the paired difference to SGD with its 95% interval, and
+    # better / worse / inconclusive; the per-seed numbers beside it. Built for any run with >= 2 seeds.
+    input:
+        "results/tables/metrics.csv",
+    output:
+        csv=report(
+            "results/tables/damp_verdict.csv",
+            caption="../report/damp_verdict.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        md="results/tables/damp_verdict.md",
+        tex="results/tables/damp_verdict.tex",
+        per_seed="results/tables/damp_verdict_per_seed.csv",
+    log:
+        "results/logs/table_damp_verdict/table_damp_verdict.log",
+    benchmark:
+        "results/benchmarks/table_damp_verdict/table_damp_verdict.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
+    script:
+        "../scripts/table_damp_verdict.py"
+
+
+rule plot_tuning:
+    # Every hold-out sweep of a `tune` block: hold-out error against the swept value, the choice marked; its table.
+    input:
+        tune_sweep_files,
+    output:
+        pdf=report(
+            "results/figures/tuning_{dataset}.pdf",
+            caption="../report/tuning.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        png="results/figures/tuning_{dataset}.png",
+        csv="results/tables/tuning_{dataset}.csv",
+        md="results/tables/tuning_{dataset}.md",
+        tex="results/tables/tuning_{dataset}.tex",
+    log:
+        "results/logs/plot_tuning/{dataset}.log",
+    benchmark:
+        "results/benchmarks/plot_tuning/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    script:
+        "../scripts/plot_tuning.py"
+
+
 rule table_damp_heatmap_vs_paper:
     # Our corruption error beside DAMP's published heatmap cells (or a configured stand-in's), with the difference.
     input:

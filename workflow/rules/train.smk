@@ -5,6 +5,7 @@ rule train_model:
     input:
         train="results/data/{dataset}/train.pt",
         meta="results/data/{dataset}/meta.json",
+        choice=tuned_choice,
     output:
         model="results/train/{dataset}/{variant}/seed{seed}/model.pt",
         history="results/train/{dataset}/{variant}/seed{seed}/history.csv",
@@ -23,6 +24,7 @@ rule train_model:
     params:
         settings=training_settings,
         labels=training_labels,
+        tuned=tuned_parameter,
         device=config["device"],
         ranks=config["distributed"]["training"],
         checkpoint="results/checkpoints/train/{dataset}/{variant}/seed{seed}/last.pt",

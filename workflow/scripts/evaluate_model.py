@@ -7,6 +7,7 @@ from robopt.io import write_csv
 from robopt.logs import log_to_file
 from robopt.models import load_trained
 from robopt.runtime import make_deterministic, resolve_device
+from robopt.variants import read_choice, tuned_labels
 
 log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
@@ -20,6 +21,10 @@ corrupted = [
 
 table = evaluate_model(model, test.images, test.labels, corrupted, checkpoint["mean"], checkpoint["std"],
                        snakemake.params.batch_size)
-labels = {"dataset": snakemake.wildcards.dataset, "model": checkpoint["model"], **snakemake.params.labels,
+variant = dict(snakemake.params.labels)
+if snakemake.params.tuned:
+    tuned = snakemake.params.tuned
+    variant = tuned_labels(variant, tuned, read_choice(snakemake.input.choice, variant["method"], tuned))
+labels = {"dataset": snakemake.wildcards.dataset, "model": checkpoint["model"], **variant,
           "seed": int(snakemake.wildcards.seed)}
 write_csv(table.assign(**labels)[TIDY_COLUMNS], snakemake.output[0])

@@ -36,6 +36,23 @@ def collect(paths: Iterable[str | Path]) -> pd.DataFrame:
     return table.sort_values(["dataset", "variant", "seed", "corruption", "severity"], ignore_index=True)
 
 
+#: The corruptions of the Tiny-ImageNet-C release (Hendrycks & Dietterich 2019): the 15 benchmark ones only. The
+#: DAMP reference's bar charts average whatever its -C folder holds, so Tiny-ImageNet's per-severity means pool these
+#: 15 even where the pipeline generated all 19 (CIFAR-10/100-C release all 19: nothing is dropped there).
+RELEASED_CORRUPTIONS = {"tinyimagenet": (
+    "gaussian_noise", "shot_noise", "impulse_noise", "defocus_blur", "glass_blur", "motion_blur", "zoom_blur", "snow",
+    "frost", "fog", "brightness", "contrast", "elastic_transform", "pixelate", "jpeg_compression")}
+
+
+def as_released(metrics: pd.DataFrame) -> pd.DataFrame:
+    """``metrics`` without the corrupted rows a dataset's official -C release lacks (clean rows always kept)."""
+    keep = pd.Series(True, index=metrics.index)
+    for dataset, released in RELEASED_CORRUPTIONS.items():
+        extra = (metrics["dataset"] == dataset) & (metrics["severity"] > 0) & ~metrics["corruption"].isin(released)
+        keep &= ~extra
+    return metrics[keep]
+
+
 #: DAMP Fig. 2's severity groups: clean, mild (1-3) and severe (4-5) corruption.
 SEVERITY_GROUPS: dict[str, tuple[int, ...]] = {"none": (0,), "mild": (1, 2, 3), "severe": (4, 5)}
 
@@ -57,8 +74,10 @@ def model_keys(metrics: pd.DataFrame) -> pd.DataFrame:
 def error_by_severity(metrics: pd.DataFrame) -> pd.DataFrame:
     """Mean error (%) per (dataset, variant, severity) over corruptions, then mean and std over seeds.
 
-    Severity 0 is the clean test set, as in DAMP's benchmark bar charts.
+    Severity 0 is the clean test set, as in DAMP's benchmark bar charts; the corruptions pooled are those of the
+    dataset's official -C release (``as_released``).
     """
+    metrics = as_released(metrics)
     per_seed = metrics.groupby(["dataset", "variant", "seed", "severity"], as_index=False)["error"].mean()
     summary = mean_and_std_over_seeds(per_seed, ["dataset", "variant", "severity"])
     return model_keys(metrics).merge(summary, on=["dataset", "variant"])
@@ -68,7 +87,9 @@ def error_by_severity_group(
     metrics: pd.DataFrame, groups: dict[str, tuple[int, ...]] = SEVERITY_GROUPS
 ) -> pd.DataFrame:
     """Mean error (%) per (dataset, variant, severity group) over corruptions and the group's severities, then mean
-    and std over seeds (DAMP Fig. 2: none / mild / severe), with the columns that describe each variant."""
+    and std over seeds (DAMP Fig. 2: none / mild / severe), with the columns that describe each variant; the
+    corruptions pooled are those of the dataset's official -C release (``as_released``)."""
+    metrics = as_released(metrics)
     group_of = {severity: name for name, severities in groups.items() for severity in severities}
     metrics = metrics.assign(group=metrics["severity"].map(group_of)).dropna(subset=["group"])
     per_seed = metrics.groupby(["dataset", "variant", "seed", "group"], as_index=False)["error"].mean()

@@ -8,6 +8,7 @@ from pathlib import Path
 from torch import nn
 
 from robopt.errors import UnknownNameError
+from robopt.models.cifar_resnet import CIFAR_RESNETS
 from robopt.models.imagenet import resnet50, vit_s16
 from robopt.models.preact_resnet import PreActResNet18
 from robopt.models.resnet import resnet18
@@ -20,6 +21,8 @@ MODELS.register("resnet18")(resnet18)
 MODELS.register("preact_resnet18")(PreActResNet18)
 MODELS.register("resnet50")(resnet50)
 MODELS.register("vit_s16")(vit_s16)
+for _name, _builder in CIFAR_RESNETS.items():
+    MODELS.register(_name)(_builder)
 
 
 def model_options(name: str) -> tuple[str, ...]:

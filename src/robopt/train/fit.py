@@ -74,6 +74,7 @@ class TrainSettings:
     train_severities: list[int]
     corruption_scale: str  # corruption-parameter table of the dataset (from its meta.json)
     dropout: float = 0.0  # the camera-ready's Dropout baseline (ImageNet models only)
+    width: int = 1  # channel multiplier of a CIFAR ResNet (resnet8/14/20/32)
     image_size: int | None = None  # ImageNet training crop / evaluation size (None = 224; smaller for fixtures)
 
     def __post_init__(self) -> None:
@@ -91,10 +92,13 @@ class TrainSettings:
 
     @property
     def model_options(self) -> dict[str, Any]:
-        """Keyword options of ``build_model`` beyond the classes: dropout, and the image size a ViT is built for."""
+        """Keyword options of ``build_model`` beyond the classes: dropout, a CIFAR ResNet's width, and the image size a
+        ViT is built for."""
         from robopt.models import model_options
 
         options: dict[str, Any] = {"dropout": self.dropout} if self.dropout else {}
+        if self.width != 1:
+            options["width"] = self.width
         if self.image_size is not None and "image_size" in model_options(self.model):
             options["image_size"] = self.image_size
         return options
@@ -193,6 +197,8 @@ def fit(
     if device.type == "cuda":
         model = model.to(memory_format=torch.channels_last)
     trainer = build_method(settings.method, model, settings.optimizer, settings.method_params)
+    log.info("%s on %s, %d images, seed %d: %s", settings.method, settings.model, len(train), seed,
+             ", ".join(f"{key}={value}" for key, value in settings.method_params.items()) or "no keys of its own")
     generator = torch.Generator(device=device).manual_seed(seed)
     run_id = fingerprint({"settings": dataclasses.asdict(settings), "seed": seed, "n": len(train)})
     steps_per_epoch = len(train) // settings.batch_size  # the last partial batch is dropped, as in DAMP
