@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from robopt.config import ConfigError
 from robopt.corruptions import CORRUPTIONS
 from robopt.data import DATASETS
+from robopt.errors import ConfigError
 from robopt.models import MODELS
 from robopt.train import METHODS
 from robopt.train.methods import method_keys

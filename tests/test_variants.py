@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from robopt.config import ConfigError
+from robopt.errors import ConfigError
 from robopt.variants import sweep_variants, trained_variants, variants
 from tests.conftest import raw_config, validated
 

@@ -8,11 +8,7 @@ from typing import Any
 
 import yaml
 
-from robopt.errors import RoboptError
-
-
-class ConfigError(RoboptError, ValueError):
-    """The config is invalid: a key is unknown, misspelled, out of range, or inconsistent with another."""
+from robopt.errors import ConfigError
 
 
 def config_key(path) -> str:

@@ -18,3 +18,7 @@ class DatasetNotFoundError(RoboptError, FileNotFoundError):
 
 class DatasetFormatError(RoboptError, ValueError):
     """A dataset file is truncated, corrupt or has an unexpected shape."""
+
+
+class ConfigError(RoboptError, ValueError):
+    """The config is invalid: a key is unknown, misspelled, out of range, or inconsistent with another."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from robopt.imagenet_protocol import TRAIN_SIZE
+
 
 def seeds_label(count: int) -> str:
     """``1 seed`` / ``3 seeds``: the seed count a legend, title or caption states."""
@@ -51,5 +53,5 @@ def imagenet_scale_note(config: dict[str, Any], recipe: str) -> str:
              else "epochs " + ", ".join(f"{method} {count}" for method, count in epochs.items()))
     images = block.get("train_images") or "all"
     sets = ", ".join(["clean", *(["fgsm"] if imagenet["fgsm"] else []), *imagenet["test_sets"]])
-    return (f"{block['model']}, {shown}, batch {block['batch_size']}, {block.get('image_size', 224)} px, "
+    return (f"{block['model']}, {shown}, batch {block['batch_size']}, {block.get('image_size', TRAIN_SIZE)} px, "
             f"{images} training images; test sets: {sets}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from robopt.config import ConfigError
+from robopt.errors import ConfigError
 
 AUGMENTED_PREFIX = "sgd_aug_"
 SIGMA_INFIX = "_sigma"

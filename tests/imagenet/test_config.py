@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from robopt.config import ConfigError
-from robopt.errors import DatasetNotFoundError
+from robopt.errors import ConfigError, DatasetNotFoundError
 from robopt.variants import imagenet_training_job, imagenet_variants
 from tests.conftest import raw_config, validated
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from robopt.config import ConfigError
 from robopt.data.synthetic import generate_synthetic
+from robopt.errors import ConfigError
 from robopt.lopt import InnerData
 from robopt.lopt.mlp_optimizer import init_meta
 from robopt.lopt.runs import evaluate_learned, evaluate_progress

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from robopt.config import ConfigError
+from robopt.errors import ConfigError
 from robopt.lopt.settings import (
     adam_noise,
     eval_settings,

@@ -95,7 +95,7 @@ def test_a_methods_own_lr_overrides_the_shared_lr_in_the_schedule(train_split):
 
 
 def test_settings_from_a_job_block_name_unknown_and_missing_keys():
-    from robopt.config import ConfigError
+    from robopt.errors import ConfigError
     from robopt.variants import training_job, variants
 
     config = validated(raw_config())

@@ -213,22 +213,17 @@ def evaluation_threads(wildcards):
     return 1 if is_small_model(wildcards.dataset) else 2
 
 
-def job_ranks(stage):
-    """The (devices, nodes) block of a stage: ``distributed.<stage>``, or ``imagenet.distributed``."""
-    return config["imagenet"]["distributed"] if stage == "imagenet" else config["distributed"][stage]
-
-
-def job_gpus(stage, device):
-    """GPUs per node of a ``distributed`` stage's job (a SLURM profile turns this into --gpus), none on the CPU;
-    a multi-node job asks for them per node through ``gres`` instead (``multi_node_resources``)."""
-    ranks = job_ranks(stage)
+def job_gpus(ranks, device):
+    """GPUs per node of a job over ``ranks`` (a validated devices x nodes block: ``distributed.<stage>`` or
+    ``imagenet.distributed``; a SLURM profile turns this into --gpus), none on the CPU; a multi-node job asks for
+    them per node through ``gres`` instead (``multi_node_resources``)."""
     return 0 if device == "cpu" or ranks["nodes"] > 1 else ranks["devices"]
 
 
-def multi_node_resources(stage, device):
-    """SLURM resources of a job over several nodes: one task per node (srun starts torchrun there, see
-    robopt.distributed.launch; `mpi` keeps the executor from wrapping the job in a one-task srun), GPUs per node."""
-    ranks = job_ranks(stage)
+def multi_node_resources(ranks, device):
+    """SLURM resources of a job over several nodes (``ranks`` as in ``job_gpus``): one task per node (srun starts
+    torchrun there, see robopt.distributed.launch; `mpi` keeps the executor from wrapping the job in a one-task
+    srun), GPUs per node."""
     if ranks["nodes"] == 1:
         return {}
     extra = {"nodes": ranks["nodes"], "tasks": ranks["nodes"], "mpi": "srun", "tasks_per_gpu": 0}
@@ -238,7 +233,7 @@ def multi_node_resources(stage, device):
 
 
 def gpus_for_training(wildcards):
-    return job_gpus("training", config["device"])
+    return job_gpus(config["distributed"]["training"], config["device"])
 
 
 def gpus_for_tuning(wildcards):

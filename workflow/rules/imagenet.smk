@@ -3,6 +3,7 @@
 #   results/imagenet/train/{recipe}/{method}/seed{seed}/      model.pt + history.csv (streamed JPEGs, torchrun ranks)
 #   results/imagenet/evaluate/{recipe}/{method}/seed{seed}/{test_set}.csv   one job per test set
 #   results/tables/damp_table{1,2}.{csv,md,tex}               ours beside the paper's numbers
+from robopt.imagenet_protocol import TRAIN_SIZE  # noqa: E402
 from robopt.report import imagenet_scale_note  # noqa: E402
 from robopt.variants import imagenet_training_job, imagenet_variants  # noqa: E402
 
@@ -40,7 +41,7 @@ def imagenet_epochs(wildcards):
 
 
 def imagenet_image_size(wildcards):
-    return IMAGENET["recipes"][wildcards.recipe].get("image_size", 224)
+    return IMAGENET["recipes"][wildcards.recipe].get("image_size", TRAIN_SIZE)
 
 
 def imagenet_labels(wildcards):
@@ -55,7 +56,7 @@ def imagenet_training_threads(wildcards):
 
 
 def gpus_for_imagenet(wildcards):
-    return job_gpus("imagenet", config["device"])
+    return job_gpus(IMAGENET["distributed"], config["device"])
 
 
 rule index_imagenet:
@@ -96,7 +97,7 @@ rule train_imagenet:
         ROBOPT_ENV
     threads: imagenet_training_threads
     resources:
-        **multi_node_resources("imagenet", config["device"]),
+        **multi_node_resources(IMAGENET["distributed"], config["device"]),
         mem_mb=64000,
         runtime=7 * 24 * 60,
         gpu=gpus_for_imagenet,

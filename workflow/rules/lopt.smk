@@ -25,7 +25,7 @@ rule lopt_outer_train:
         ROBOPT_ENV
     threads: outer_training_threads
     resources:
-        **multi_node_resources("outer_training", LOPT["device"]),
+        **multi_node_resources(config["distributed"]["outer_training"], LOPT["device"]),
         mem_mb=16000,
         runtime=4320,
         gpu=outer_training_gpus,

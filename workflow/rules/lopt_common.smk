@@ -56,7 +56,7 @@ def outer_training_threads(wildcards):
 
 
 def outer_training_gpus(wildcards):
-    return job_gpus("outer_training", LOPT["device"])
+    return job_gpus(config["distributed"]["outer_training"], LOPT["device"])
 
 
 def lopt_targets():

@@ -17,7 +17,7 @@ rule train_model:
         ROBOPT_ENV
     threads: training_threads
     resources:
-        **multi_node_resources("training", config["device"]),
+        **multi_node_resources(config["distributed"]["training"], config["device"]),
         mem_mb=16000,
         runtime=24 * 60,
         gpu=gpus_for_training,

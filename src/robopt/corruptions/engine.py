@@ -12,7 +12,7 @@ import torch
 from robopt.corruptions import blur, compression, geometric, noise, photometric, weather
 from robopt.corruptions.levels import to_uint8
 from robopt.corruptions.parameters import SEVERITIES, corruption_options, severity_parameter
-from robopt.data.format import check_images
+from robopt.images import check_images
 from robopt.registry import Registry
 
 Corruption = Callable[..., torch.Tensor]

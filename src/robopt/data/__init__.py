@@ -5,8 +5,9 @@ that only loads a cached split does not pay for them.
 """
 
 from robopt.data.augment import normalize, random_crop_flip
-from robopt.data.format import ImageSplit, check_images, load_meta, load_split, load_training_data, save_split
+from robopt.data.format import ImageSplit, load_meta, load_split, load_training_data, save_split
 from robopt.data.splits import stratified_split
+from robopt.images import check_images
 from robopt.lazy import lazy_exports
 
 __getattr__ = lazy_exports(__name__, {"robopt.data.prepare": ("CORRUPTION_SCALE", "DATASETS", "prepare_dataset",

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from robopt.errors import DatasetFormatError
+from robopt.images import check_images
 from robopt.io import save_torch
 
 
@@ -58,16 +59,6 @@ class ImageSplit:
         return ImageSplit(
             self.images[index], self.labels[index], self.class_names, {k: v[index] for k, v in self.extra.items()}
         )
-
-
-def check_images(images: torch.Tensor, what: str = "batch") -> None:
-    """Raise a clear error unless ``images`` is a uint8 tensor of shape N x H x W x 3."""
-    if not isinstance(images, torch.Tensor):
-        raise DatasetFormatError(f"{what} must be a torch.Tensor, got {type(images).__name__}")
-    if images.dtype != torch.uint8:
-        raise DatasetFormatError(f"{what} must be uint8 (0..255), got {images.dtype}")
-    if images.ndim != 4 or images.shape[-1] != 3:
-        raise DatasetFormatError(f"{what} must have shape N x H x W x 3 (NHWC RGB), got {tuple(images.shape)}")
 
 
 def save_split(split: ImageSplit, path: str | os.PathLike) -> None:

@@ -25,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 import torch
 
 from robopt.data.imagenet import ImageIndex
+from robopt.imagenet_protocol import EVAL_RESIZE, EVAL_SIZE, TRAIN_SIZE
 
-TRAIN_SIZE, EVAL_RESIZE, EVAL_SIZE = 224, 256, 224
 SCALE, RATIO = (0.08, 1.0), (3 / 4, 4 / 3)
 
 

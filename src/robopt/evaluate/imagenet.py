@@ -20,6 +20,7 @@ from robopt.data.imagenet_test_sets import Condition
 from robopt.evaluate.adversarial import IMAGENET_FGSM_EPS, fgsm_logits
 from robopt.evaluate.evaluate import predict
 from robopt.evaluate.metrics import classification_metrics
+from robopt.imagenet_protocol import EVAL_SIZE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,7 +56,7 @@ def condition_logits(model: nn.Module, index: ImageIndex, mean: Sequence[float],
 
 
 def evaluate_conditions(model: nn.Module, test_set: str, conditions: Sequence[Condition], mean: Sequence[float],
-                        std: Sequence[float], batch_size: int, image_size: int = 224, workers: int = 4,
+                        std: Sequence[float], batch_size: int, image_size: int = EVAL_SIZE, workers: int = 4,
                         fgsm_eps: float | None = None) -> pd.DataFrame:
     """One row per condition of ``test_set`` (test_set, condition, severity, n_images, accuracy, error, nll, ece)."""
     import pandas as pd

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from robopt.config import ConfigError
+from robopt.errors import ConfigError
 from robopt.lopt.inner_eval import EvalSettings, Target
 from robopt.lopt.objectives import Noise
 from robopt.lopt.outer import OuterSettings

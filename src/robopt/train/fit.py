@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
-from robopt.config import ConfigError
 from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.format import ImageSplit
 from robopt.data.imagenet import ImageIndex
 from robopt.distributed import all_reduce_sum, average_buffers, barrier, current_world
+from robopt.errors import ConfigError
 from robopt.models import build_model
 from robopt.train.base import OptimizerSettings
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
@@ -143,7 +143,8 @@ def training_subset(train: ImageSplit | ImageIndex, count: int) -> ImageSplit | 
 def streamed_batches(train: ImageIndex, settings: TrainSettings, seed: int, epoch: int, device: torch.device,
                      world) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """This rank's uint8 NHWC share of each batch of one ImageNet epoch, decoded from the files."""
-    from robopt.data.imagenet_loader import TRAIN_SIZE, ImageNetBatches
+    from robopt.data.imagenet_loader import ImageNetBatches
+    from robopt.imagenet_protocol import TRAIN_SIZE
 
     loader = ImageNetBatches(train, settings.batch_size, train=True, device=device, seed=seed * 100_003 + epoch,
                              workers=torch.get_num_threads(), image_size=settings.image_size or TRAIN_SIZE,
