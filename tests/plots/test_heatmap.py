@@ -18,8 +18,8 @@ def test_damp_heatmap_has_a_cell_per_method_and_corruption(tmp_path):
     })
     fig = plot_corruption_error_heatmap(table, "c10", 3, tmp_path / "h.pdf", META)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["DAMP, none", "SGD, gaussian noise"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["fog", "gaussian noise", "none", "avg"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["DAMP, none", "SGD, Gaussian"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["fog", "Gaussian", "none", "avg"]
     assert len(ax.texts) == 8 and "0.20" in {t.get_text() for t in ax.texts}
     assert "3 seeds" in ax.get_title() and (tmp_path / "h.png").exists()
     with pytest.raises(ValueError, match="no corruption-error rows"):

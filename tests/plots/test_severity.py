@@ -19,7 +19,7 @@ def test_error_by_severity_figure(tmp_path):
     assert axes[0].get_xlabel() == "error (%)" and axes[0].get_ylabel().startswith("severity")
     assert len(axes[0].containers) >= 2  # one bar group per method (error bars add containers too)
     assert len(axes[0].patches) == 2 * 6
-    labels = [text.get_text() for text in axes[-1].get_legend().get_texts()]
+    labels = [text.get_text() for text in axes[-1].figure.legends[0].get_texts()]
     assert labels == ["SGD (3 seeds)", "DAMP (3 seeds)"]  # paper order, not alphabetical
     png = Image.open(tmp_path / "fig.png")
     assert "commit=" in png.info["Description"] and "device=" in png.info["Description"]
@@ -59,6 +59,21 @@ def test_sigma_sweep_figure(tmp_path):
     axes = plot_sigma_sweep(sigma_sweep_summary(sweep_metrics()), tmp_path / "fig2.pdf", provenance())
     assert (tmp_path / "fig2.png").stat().st_size > 1000
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["None", "Mild (1-3)", "Severe (4-5)"]
-    labels = [text.get_text() for text in axes[-1].get_legend().get_texts()]
+    labels = [text.get_text() for text in axes[-1].figure.legends[0].get_texts()]
     assert labels == ["SGD (2 seeds)", "DAMP σ=0.2 (2 seeds)", "DAMP σ=0.4 (2 seeds)", "DAAP σ=0.02 (2 seeds)"]
     assert len(axes[0].patches) == 4 * 3 and axes[0].get_xlabel() == "error (%)"
+
+
+def test_sgd_and_sgd_with_augmentation_look_different_and_are_named_in_words(tmp_path):
+    rows = summary()
+    augmented = rows[rows["variant"] == "sgd"].assign(variant="sgd_aug_gaussian_noise",
+                                                      train_corruption="gaussian_noise")
+    axes = plot_error_by_severity(pd.concat([rows, augmented]), tmp_path / "fig.pdf", provenance({"seed": 0}))
+    legend = axes[-1].figure.legends[0]
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels == ["SGD (3 seeds)", "DAMP (3 seeds)", "SGD + Gaussian aug. (3 seeds)"]
+    assert "standard deviation over seeds" in legend.get_title().get_text()
+    sgd, augmented_bar = axes[0].patches[0], axes[0].patches[2 * 6]
+    assert sgd.get_facecolor() != augmented_bar.get_facecolor() and sgd.get_hatch() != augmented_bar.get_hatch()
+    width, height = Image.open(tmp_path / "fig.png").size
+    assert width > height / 2  # the panels use the canvas: no legend column beside a narrow plot

@@ -14,14 +14,13 @@ from matplotlib.axes import Axes
 from robopt.evaluate import read_tidy
 from robopt.plots.style import (
     legend_outside,
-    method_style,
     new_figure,
     ordered_variants,
     save_figure,
     seeds_label,
     variant_label,
+    variant_style,
 )
-from robopt.variants import CLEAN
 
 HISTORY_COLUMNS = ["dataset", "variant", "method", "train_corruption", "seed", "epoch", "split", "metric", "value"]
 PANELS = {"loss": "training loss", "accuracy": "training accuracy (%)", "lr": "learning rate"}
@@ -44,10 +43,10 @@ def plot_training_curves(history: pd.DataFrame, dataset: str, pdf_path: str | Pa
         scale = 100.0 if metric == "accuracy" else 1.0
         for k, (variant, method, corruption) in enumerate(models):
             per_epoch = rows[rows["variant"] == variant].groupby("epoch")["value"].agg(["mean", "min", "max"])
-            style = method_style(method)
+            style = variant_style(method, corruption)
             seeds = part.loc[part["variant"] == variant, "seed"].nunique()
             ax.plot(per_epoch.index, scale * per_epoch["mean"], color=style["color"],
-                    linestyle=style["linestyle"] if corruption == CLEAN else ":", marker=style["marker"],
+                    linestyle=style["linestyle"], marker=style["marker"],
                     markersize=3, markevery=max(1, len(per_epoch) // 6),
                     label=f"{variant_label(method, corruption)} ({seeds_label(seeds)})", zorder=3 + k)
             if seeds > 1:

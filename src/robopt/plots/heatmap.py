@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
-from robopt.plots.style import METHOD_STYLE, RC, method_style, ordered, save_figure, seeds_label
+from robopt.plots.style import METHOD_STYLE, RC, corruption_words, method_style, ordered, save_figure, seeds_label
 from robopt.variants import CLEAN
 
 #: DAMP shows the 5 corruption-augmented SGD models with the lowest average corruption error.
@@ -29,7 +29,7 @@ KEY_COLUMNS = ("dataset", "variant", "method", "train_corruption", "none", "avg"
 
 def row_label(method: str, train_corruption: str) -> str:
     """The paper's row label: (method, training corruption), e.g. ``DAMP, none`` or ``SGD, fog``."""
-    return f"{method_style(method)['label']}, {train_corruption.replace('_', ' ')}"
+    return f"{method_style(method)['label']}, {corruption_words(train_corruption)}"
 
 
 def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int, pdf_path: str | Path,
@@ -52,7 +52,7 @@ def plot_corruption_error_heatmap(table: pd.DataFrame, dataset: str, seeds: int,
         for (i, j), value in np.ndenumerate(values):
             ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
                     color="white" if abs(value - 1.0) > 0.6 * spread else "black")
-        ax.set_xticks(range(len(columns)), [c.replace("_", " ") for c in columns], rotation=60, ha="right")
+        ax.set_xticks(range(len(columns)), [corruption_words(c) for c in columns], rotation=60, ha="right")
         ax.set_yticks(range(len(rows)), [row_label(m, c) for m, c in zip(rows["method"], rows["train_corruption"],
                                                                           strict=True)])
         ax.axvline(len(corruptions) - 0.5, color="black", linewidth=1)

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from robopt.plots.style import (
     METHOD_STYLE,
-    legend_outside,
+    legend_below,
     method_style,
     new_figure,
     ordered,
@@ -23,10 +23,13 @@ from robopt.plots.style import (
     save_figure,
     seeds_label,
     variant_label,
+    variant_style,
 )
 
 DATASET_TITLES = {"cifar10": "CIFAR-10", "cifar100": "CIFAR-100", "tinyimagenet": "TinyImageNet", "synthetic": "Synthetic"}
 GROUP_LABELS = {"none": "None", "mild": "Mild (1-3)", "severe": "Severe (4-5)"}
+#: What the bars and their whiskers are (the legend's title: a figure read on its own says it).
+ERROR_BAR_NOTE = "bars: mean over seeds; whiskers: ±1 standard deviation over seeds"
 
 
 @dataclass(frozen=True)
@@ -62,14 +65,15 @@ def plot_panels(summary: pd.DataFrame, category: str, labels: dict, axis_label: 
     """One panel per dataset of ``summary``; ``series_of(panel_rows, categories)`` gives each panel's bars."""
     datasets = ordered(summary["dataset"], DATASET_TITLES)
     n_categories = summary[category].nunique()
-    fig, axes = new_figure(len(datasets), height=1.0 + 0.09 * n_categories * n_series, legend_width=1.8)
+    fig, axes = new_figure(len(datasets), width_per_panel=max(3.2, 6.4 / len(datasets)),
+                           height=1.0 + 0.09 * n_categories * n_series)
     for ax, dataset in zip(axes, datasets, strict=True):
         part = summary[summary["dataset"] == dataset]
         categories = ordered(part[category], labels)
         draw_bar_series(ax, categories, [str(labels.get(c, c)) for c in categories], series_of(part, categories),
                         axis_label)
         ax.set_title(DATASET_TITLES.get(dataset, dataset))
-    legend_outside(axes[-1])
+    legend_below(fig, axes[-1], ncol=3, title=ERROR_BAR_NOTE)
     save_figure(fig, pdf_path, meta)
     return axes
 
@@ -84,7 +88,8 @@ def plot_error_by_severity(summary: pd.DataFrame, pdf_path: str | Path, meta: di
     def series_of(part: pd.DataFrame, severities: list) -> list[BarSeries]:
         return [
             BarSeries(variant_label(method, corruption),
-                      part[part["variant"] == variant].set_index("severity").reindex(severities), method_style(method))
+                      part[part["variant"] == variant].set_index("severity").reindex(severities),
+                      variant_style(method, corruption))
             for variant, method, corruption in models
         ]
 

@@ -26,6 +26,21 @@ METHOD_STYLE: dict[str, dict[str, Any]] = {
     "lopt": {"color": "black", "hatch": "++", "linestyle": "-", "marker": "*", "label": "Learned optimizer"},
 }
 
+#: The 19 corruptions in words (Hendrycks & Dietterich's order), for labels such as "SGD + Gaussian aug.".
+CORRUPTION_WORDS: dict[str, str] = {
+    "gaussian_noise": "Gaussian", "shot_noise": "shot noise", "impulse_noise": "impulse noise",
+    "defocus_blur": "defocus blur", "glass_blur": "glass blur", "motion_blur": "motion blur", "zoom_blur": "zoom blur",
+    "snow": "snow", "frost": "frost", "fog": "fog", "brightness": "brightness", "contrast": "contrast",
+    "elastic_transform": "elastic", "pixelate": "pixelate", "jpeg_compression": "JPEG", "speckle_noise": "speckle noise",
+    "gaussian_blur": "Gaussian blur", "spatter": "spatter", "saturate": "saturate",
+}
+#: Colours and hatches of SGD trained with a corruption as augmentation (DAMP Alg. 2): none of the methods' colours,
+#: fixed per training corruption (its place in ``CORRUPTION_WORDS``) so a model looks the same in every figure.
+AUGMENTED_COLORS = ("#9467bd", "#8c564b", "#e377c2", "#17becf", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5",
+                    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#dbdb8d", "#6b6ecf", "#b5cf6b", "#e7969c",
+                    "#de9ed6", "#843c39", "#637939")
+AUGMENTED_HATCHES = ("oo", "**", "OO", "||", "++", "--")
+
 RC = {
     "figure.dpi": 100,
     "savefig.dpi": 200,
@@ -44,10 +59,28 @@ def method_style(method: str) -> dict[str, Any]:
     return METHOD_STYLE.get(method, {"color": "0.5", "hatch": "", "linestyle": "-", "marker": "o", "label": method})
 
 
+def corruption_words(corruption: str) -> str:
+    """A corruption's name in words (``Gaussian``, ``JPEG``, ``zoom blur``)."""
+    return CORRUPTION_WORDS.get(corruption, corruption.replace("_", " "))
+
+
 def variant_label(method: str, train_corruption: str) -> str:
-    """``DAMP`` for a clean-trained model, ``SGD + fog aug.`` for one trained with a corruption as augmentation."""
+    """``DAMP`` for a clean-trained model, ``SGD + Gaussian aug.`` for one trained with a corruption as augmentation."""
     label = method_style(method)["label"]
-    return label if train_corruption == CLEAN else f"{label} + {train_corruption.replace('_', ' ')} aug."
+    return label if train_corruption == CLEAN else f"{label} + {corruption_words(train_corruption)} aug."
+
+
+def variant_style(method: str, train_corruption: str) -> dict[str, Any]:
+    """Drawing attributes of a model: its method's for clean training; for a corruption-augmented model a colour and
+    hatch of its own (dotted lines), so that SGD and SGD + augmentation never share a colour."""
+    style = dict(method_style(method))
+    if train_corruption != CLEAN:
+        order = list(CORRUPTION_WORDS)
+        k = order.index(train_corruption) if train_corruption in order else len(order)
+        style.update(color=AUGMENTED_COLORS[k % len(AUGMENTED_COLORS)],
+                     hatch=AUGMENTED_HATCHES[k % len(AUGMENTED_HATCHES)], linestyle=":")
+    style["label"] = variant_label(method, train_corruption)
+    return style
 
 
 def ordered_variants(frame) -> list[tuple[str, str, str]]:
@@ -80,14 +113,24 @@ def legend_outside(ax: plt.Axes, **kwargs: Any) -> None:
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, **kwargs)
 
 
+def legend_below(fig: plt.Figure, ax: plt.Axes, ncol: int = 3, title: str | None = None) -> None:
+    """``ax``'s legend under the whole figure, in ``ncol`` columns: the panels keep the full width (``save_figure``
+    grows the canvas to hold it)."""
+    handles, labels = ax.get_legend_handles_labels()
+    with plt.rc_context(RC):
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(ncol, len(labels)),
+                   frameon=False, title=title, title_fontsize=8)
+
+
 def save_figure(fig: plt.Figure, pdf_path: str | Path, meta: dict[str, str]) -> None:
-    """Write ``pdf_path`` and a PNG beside it, atomically, each carrying ``meta`` as file metadata."""
+    """Write ``pdf_path`` and a PNG beside it, atomically, each carrying ``meta`` as file metadata; the canvas is
+    cropped to what is drawn (legends placed outside the panels included)."""
     pdf_path = Path(pdf_path)
     text = provenance_text(meta)
     with plt.rc_context(RC):
         fig.tight_layout()
         with atomic_path(pdf_path) as tmp:
-            fig.savefig(tmp, format="pdf", metadata={"Subject": text, "Creator": "robopt"})
+            fig.savefig(tmp, format="pdf", metadata={"Subject": text, "Creator": "robopt"}, bbox_inches="tight")
         with atomic_path(pdf_path.with_suffix(".png")) as tmp:
-            fig.savefig(tmp, format="png", metadata={"Description": text, "Software": "robopt"})
+            fig.savefig(tmp, format="png", metadata={"Description": text, "Software": "robopt"}, bbox_inches="tight")
     plt.close(fig)
