@@ -12,6 +12,7 @@ from robopt.lopt.settings import (
     noise_kinds,
     objective_noise,
     outer_settings,
+    selection_settings,
     stage_params,
     train_noise,
 )
@@ -32,8 +33,22 @@ def test_each_stage_reads_only_its_keys(lopt):
     adam = stage_params(lopt, "adam", "corruption")
     assert set(adam["experiments"]) == {"corruption", "clean"}  # both inner-train on the corruption mix
     assert adam["experiments"]["clean"] == {"objective": "clean", "sigma": 0.05}
-    with pytest.raises(ValueError, match="stages: outer, evaluate, adam"):
-        stage_params(lopt, "select", "gaussian")
+    select = stage_params(lopt, "select", "gaussian")
+    assert select["selection"] == {"inits": 3, "last_snapshots": 1} and "outer" not in select
+    with pytest.raises(ValueError, match="stages: outer, evaluate, adam, select"):
+        stage_params(lopt, "selct", "gaussian")
+
+
+def test_meta_validation_runs_score_the_objective_on_validation_images_only(lopt):
+    block = stage_params(lopt, "select", "corruption")
+    runs = selection_settings(block, "corruption")
+    assert [run.seed for run in runs] == [block["evaluation"]["seed"] + k for k in range(3)]
+    assert all(run.final_splits == ("validation",) and run.curve_targets == [] for run in runs)
+    mix = block["corruption_mix"]
+    assert runs[0].final_targets == [(c, s) for c in mix["train"] for s in mix["severities"]]
+    assert selection_settings(stage_params(lopt, "select", "gaussian"), "gaussian")[0].final_targets == [
+        ("gaussian", 0.05)]
+    assert selection_settings(stage_params(lopt, "select", "clean"), "clean")[0].final_targets == [("clean", 0.0)]
 
 
 def test_an_evaluation_change_leaves_outer_training_params_alone(lopt):

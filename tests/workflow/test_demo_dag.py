@@ -62,7 +62,9 @@ def test_demo_outputs_exist_and_are_plausible(demo):
     assert list(by_severity.index) == [0, 1, 2, 3, 4, 5]
     assert all(a > b for a, b in zip(by_severity, by_severity.iloc[1:], strict=False)), by_severity
     selection = pd.read_csv(demo / "results" / "lopt" / "gaussian" / "selection.csv")
-    assert selection["selected"].sum() == 1 and len(selection) == 2  # best of the 2 demo seeds, with its reason
+    assert selection["selected"].sum() == 1 and len(selection) == 3  # theta0 and the 2 demo seeds, with the reason
+    assert set(selection["candidate"]) == {"theta0", "seed 0", "seed 1"} and selection["reason"].str.len().gt(0).all()
+    assert (demo / "results" / "tables" / "lopt_selection.md").stat().st_size > 0
     curves = pd.read_csv(demo / "results" / "tables" / "lopt_outer_curves.csv")
     assert set(curves["target"]) >= {"outer", "glass_blur", "fog"}
     for rule in ("prepare_dataset", "train_model", "evaluate_model", "plot_damp_fig3", "lopt_outer_train", "lopt_adam"):
@@ -161,8 +163,8 @@ def test_metz_figure_target_schedules_only_its_ancestors(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = run(workdir, "--dry-run", "--forceall", "results/figures/metz2019_fig1c.pdf")
     assert scheduled_jobs(result.stdout) == {
-        "prepare_dataset": 1, "lopt_outer_train": 5, "lopt_select_seed": 3, "lopt_evaluate": 3, "lopt_adam": 2,
-        "lopt_collect": 1, "plot_metz2019": 1,
+        "prepare_dataset": 1, "lopt_outer_train": 5, "lopt_validate": 5, "lopt_select_seed": 3, "lopt_evaluate": 3,
+        "lopt_adam": 2, "lopt_collect": 1, "plot_metz2019": 1,
     }
     result = run(workdir, "--dry-run", "--forceall", "results/figures/metz2019_fig1a.pdf")
     jobs = scheduled_jobs(result.stdout)

@@ -285,3 +285,27 @@ if LOPT_ENABLED:
             scale=lopt_scale_note,
         script:
             "../scripts/plot_metz2019.py"
+
+    rule table_lopt_selection:
+        # The selection's meta-validation scores of every experiment: theta0 and each seed, the choice and why.
+        input:
+            expand("results/lopt/{experiment}/selection.csv", experiment=LOPT_EXPERIMENTS),
+        output:
+            csv=report(
+                "results/tables/lopt_selection.csv",
+                caption="../report/lopt_selection.rst",
+                category=METZ_CATEGORY,
+                labels=provenance_labels,
+            ),
+            md="results/tables/lopt_selection.md",
+            tex="results/tables/lopt_selection.tex",
+        log:
+            "results/logs/table_lopt_selection/table_lopt_selection.log",
+        benchmark:
+            "results/benchmarks/table_lopt_selection/table_lopt_selection.tsv"
+        conda:
+            ROBOPT_ENV
+        params:
+            scale=lopt_scale_note,
+        script:
+            "../scripts/table_lopt_selection.py"

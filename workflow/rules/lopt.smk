@@ -62,6 +62,33 @@ rule lopt_progress:
         "../scripts/lopt_progress.py"
 
 
+rule lopt_validate:
+    # Meta-validation of one seed: its last theta snapshots (and theta0, for the experiment's first seed) inner-trained
+    # from scratch from lopt.selection.inits initialisations, scored by the objective's loss on the validation images.
+    input:
+        theta="results/lopt/{experiment}/seed{seed}/theta.pt",
+        train=f"results/data/{LOPT_DATASET}/train.pt",
+        meta=f"results/data/{LOPT_DATASET}/meta.json",
+    output:
+        "results/lopt/{experiment}/seed{seed}/validation.csv",
+    log:
+        "results/logs/lopt_validate/{experiment}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/lopt_validate/{experiment}/seed{seed}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: 1
+    resources:
+        mem_mb=16000,
+        runtime=1440,
+        gpu=lopt_gpus,
+    params:
+        lopt=lopt_job_params("select"),
+        initial=scores_initial_rule,
+    script:
+        "../scripts/lopt_validate.py"
+
+
 rule lopt_select_seed:
     input:
         unpack(lopt_seed_outputs),
@@ -75,6 +102,8 @@ rule lopt_select_seed:
         "results/benchmarks/lopt_select_seed/{experiment}.tsv"
     conda:
         ROBOPT_ENV
+    params:
+        last_snapshots=LOPT["selection"]["last_snapshots"],
     script:
         "../scripts/lopt_select_seed.py"
 

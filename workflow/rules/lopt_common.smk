@@ -9,14 +9,20 @@ LOPT_NOISES = noise_kinds(LOPT)
 
 
 def lopt_seed_outputs(wildcards):
-    """Curves and meta-parameters of every outer-training seed of one experiment."""
+    """Curves, meta-parameters and meta-validation scores of every outer-training seed of one experiment."""
     if wildcards.experiment not in LOPT["experiments"]:
         raise ValueError(f"unknown lopt experiment {wildcards.experiment!r}; configured: {', '.join(LOPT_EXPERIMENTS)}")
     seeds = LOPT["experiments"][wildcards.experiment]["seeds"]
     return {
         "curves": [f"results/lopt/{wildcards.experiment}/seed{seed}/curve.csv" for seed in seeds],
         "thetas": [f"results/lopt/{wildcards.experiment}/seed{seed}/theta.pt" for seed in seeds],
+        "validations": [f"results/lopt/{wildcards.experiment}/seed{seed}/validation.csv" for seed in seeds],
     }
+
+
+def scores_initial_rule(wildcards):
+    """The initial rule theta0 is the same for every seed: the experiment's first seed scores it."""
+    return int(wildcards.seed) == LOPT["experiments"][wildcards.experiment]["seeds"][0]
 
 
 def lopt_progress_outputs():
@@ -65,7 +71,7 @@ def lopt_targets():
     figures = ["fig1a", "fig1b", "fig1c"] if "gaussian" in objectives else []
     figures += ["fig2", "appB"] if "corruption" in objectives else []
     tables = ["results/tables/lopt_evaluation.csv", "results/tables/lopt_outer_curves.csv"]
-    tables += ["results/tables/lopt_progress.csv"]
+    tables += ["results/tables/lopt_progress.csv", "results/tables/lopt_selection.csv"]
     return tables + [f"results/figures/metz2019_{name}.pdf" for name in figures]
 
 

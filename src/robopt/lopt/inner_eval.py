@@ -41,6 +41,7 @@ class EvalSettings:
     final_targets: Sequence[Target]  # after the last step
     implementation: str
     seed: int
+    final_splits: tuple[str, ...] = ("test", "validation")  # which images the final losses are computed on
 
     def __post_init__(self) -> None:
         if self.steps < 1 or self.log_every < 1 or self.test_images < 1:
@@ -61,9 +62,12 @@ def noised_copy(images: torch.Tensor, target: Target, scale: str, seed: int) -> 
 class EvaluationSets:
     """Noised copies of the test and validation images, built once per target."""
 
-    def __init__(self, data: InnerData, test_images: torch.Tensor, test_labels: torch.Tensor, count: int, seed: int):
-        self.sources = {"test": (test_images[:count], test_labels[:count]),
-                        "validation": (data.val_images[:count], data.val_labels[:count])}
+    def __init__(self, data: InnerData, test_images: torch.Tensor | None, test_labels: torch.Tensor | None,
+                 count: int, seed: int):
+        """Without test images (meta-validation runs) only the validation split exists."""
+        self.sources = {"validation": (data.val_images[:count], data.val_labels[:count])}
+        if test_images is not None:
+            self.sources["test"] = (test_images[:count], test_labels[:count])
         self.scale, self.seed, self.cache = data.scale, seed, {}
 
     def get(self, split: str, target: Target) -> tuple[torch.Tensor, torch.Tensor]:
@@ -121,8 +125,10 @@ def inner_train(
         if step % settings.log_every == 0 or step == settings.steps:
             record(step, "test", settings.curve_targets)
             log.info("inner step %d/%d (%s data)", step, settings.steps, train_data)
-    record(settings.steps, "test", [t for t in settings.final_targets if t not in settings.curve_targets])
-    record(settings.steps, "validation", settings.final_targets)
+    if "test" in settings.final_splits:
+        record(settings.steps, "test", [t for t in settings.final_targets if t not in settings.curve_targets])
+    if "validation" in settings.final_splits:
+        record(settings.steps, "validation", settings.final_targets)
     import pandas as pd
 
     return pd.DataFrame(rows, columns=EVAL_COLUMNS)

@@ -1,5 +1,5 @@
-"""The jobs of the learned-optimizer DAG as functions: outer-train one seed, the evaluation runs (seed selection:
-``robopt.lopt.selection``)."""
+"""The jobs of the learned-optimizer DAG as functions: outer-train one seed, its meta-validation runs, the evaluation
+runs (the choice among seeds: ``robopt.lopt.selection``)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,37 @@ def evaluate_progress(
     table = table[(table["split"] == "test") & (table["step"] == settings.steps)].reset_index(drop=True)
     table.insert(0, "iteration", iterations.numpy()[table["member"].to_numpy()])
     return table.drop(columns="member")
+
+
+def scored_iterations(iterations: list[int], last_snapshots: int, initial: bool) -> list[int]:
+    """The snapshots the selection reads: a seed's last ``last_snapshots`` (after iteration 0), and iteration 0 (the
+    initial rule theta0, the same for every seed: scored by one seed only) when ``initial``."""
+    trained = sorted(set(iterations) - {0})[-last_snapshots:]
+    return sorted(({0} if initial or not trained else set()) | set(trained))
+
+
+def validate_snapshots(iterations: torch.Tensor, thetas: torch.Tensor, runs: list[EvalSettings],
+                       data: InnerData) -> pd.DataFrame:
+    """Meta-validation scores of theta snapshots (S x D at outer iterations ``iterations``; iteration 0 is the
+    initial rule theta0): each inner-trains a fresh CNN per run of ``runs`` (one initialisation each, the snapshots
+    as one population) and is scored by its mean loss over the runs' targets on the validation images. One row per
+    (iteration, init)."""
+    import pandas as pd
+
+    meta = thetas.to(data.train_images.device)
+
+    def update(params, grads, state):
+        return learned_step(meta, params, grads, state)
+
+    frames = []
+    for init, settings in enumerate(runs):
+        sets = EvaluationSets(data, None, None, settings.test_images, settings.seed)
+        table = inner_train(update, init_state, len(meta), data, sets, settings, None)
+        scores = table[table["split"] == "validation"].groupby("member", as_index=False)["loss"].mean()
+        scores.insert(0, "init", init)
+        scores.insert(0, "iteration", iterations.numpy()[scores["member"].to_numpy()])
+        frames.append(scores.drop(columns="member"))
+    return pd.concat(frames, ignore_index=True)
 
 
 def evaluate_adam(

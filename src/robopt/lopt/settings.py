@@ -17,7 +17,7 @@ from robopt.lopt.outer import OuterSettings
 
 #: Keys every learned-optimizer job reads.
 SHARED_KEYS = ("dataset", "validation_fraction", "split_seed", "device", "implementation", "corruption_mix")
-STAGES = ("outer", "evaluate", "adam")
+STAGES = ("outer", "evaluate", "adam", "select")
 
 
 def train_noise_kind(spec: dict[str, Any]) -> str:
@@ -62,6 +62,8 @@ def stage_params(lopt: dict[str, Any], stage: str, name: str) -> dict[str, Any]:
     else:
         block["experiments"] = {name: lopt["experiments"][name]}
         block["evaluation"] = lopt["evaluation"]
+        if stage == "select":
+            block["selection"] = lopt["selection"]
     return block
 
 
@@ -135,6 +137,28 @@ def progress_settings(block: dict[str, Any], experiment: str) -> EvalSettings:
     target = [("gaussian", spec["sigma"])]
     settings = eval_settings(block, objective_noise(block, experiment, scale=""))
     return dataclasses.replace(settings, log_every=settings.steps, curve_targets=target, final_targets=target)
+
+
+def objective_targets(block: dict[str, Any], experiment: str) -> list[Target]:
+    """The noises whose validation loss the outer objective of ``experiment`` averages: its Gaussian scale, every
+    (train corruption, severity) of the mix, or clean images."""
+    spec, mix = block["experiments"][experiment], block["corruption_mix"]
+    if spec["objective"] == "gaussian":
+        return [("gaussian", spec["sigma"])]
+    if spec["objective"] == "corruption":
+        return [(name, severity) for name in mix["train"] for severity in mix["severities"]]
+    return [("clean", 0.0)]
+
+
+def selection_settings(block: dict[str, Any], experiment: str) -> list[EvalSettings]:
+    """Meta-validation runs of a ``select`` stage block: one per inner initialisation, the evaluation runs' length
+    and batches on clean training images, scored once at the end on the validation images only (never the test
+    set) under the objective's noises."""
+    targets = objective_targets(block, experiment)
+    base = eval_settings(block, Noise("clean"))  # its targets are replaced below
+    return [dataclasses.replace(base, log_every=base.steps, curve_targets=[], final_targets=targets,
+                                final_splits=("validation",), seed=base.seed + k)
+            for k in range(block["selection"]["inits"])]
 
 
 def progress_experiments(lopt: dict[str, Any]) -> list[str]:
