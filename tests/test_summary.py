@@ -48,3 +48,18 @@ def test_summary_text_names_numbers_and_paths(tmp_path):
     assert "Gaussian noise 0.05" in text and "adam_gaussian (lr 0.001): 1.350" in text
     assert f"Report: {tmp_path / 'report.html'}" in text and "damp_fig3.pdf" in text
     assert summarize(tmp_path / "absent").startswith("nothing to summarize")
+
+
+def test_summary_states_the_verdict_and_the_selected_optimizer(tmp_path):
+    from robopt.evaluate.verdict import per_seed_errors, verdict
+
+    (tmp_path / "tables").mkdir()
+    table = metrics().assign(dataset="cifar10")
+    damp = table[table["variant"] == "sgd"].assign(variant="damp", method="damp", error=lambda f: f["error"] - 1)
+    verdict(per_seed_errors(pd.concat([table, damp]))).to_csv(tmp_path / "tables" / "damp_verdict.csv", index=False)
+    pd.DataFrame([{"experiment": "gaussian", "candidate": "theta0", "selected": True, "reason": "no seed beat it"},
+                  {"experiment": "gaussian", "candidate": "seed 0", "selected": False, "reason": "worse"}]).to_csv(
+        tmp_path / "tables" / "lopt_selection.csv", index=False)
+    text = summarize(tmp_path)
+    assert "damp" in text and "-1.00" in text and "sgd_aug_fog" in text
+    assert "Learned optimizer of gaussian: theta0 (no seed beat it)" in text

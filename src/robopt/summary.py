@@ -1,5 +1,6 @@
-"""What a finished run tells a person in a terminal: per model, clean and mean-corrupted error; the learned optimizer
-against tuned Adam at its objective's noise; where the report and the figures are.
+"""What a finished run tells a person in a terminal: per model, clean and mean-corrupted error; each method against
+SGD (the verdict); which learned optimizer was selected and how it compares with tuned Adam at its objective's
+noise; where the report and the figures are.
 
     python -m robopt.summary results
 """
@@ -59,6 +60,18 @@ def summarize(results: str | Path) -> str:
             trained = "" if row.train_corruption == "none" else f" (trained with {row.train_corruption})"
             lines.append(f"  {row.dataset:12s} {row.variant:26s} clean {row.clean:5.1f}   corrupted {row.corrupted:5.1f}"
                          f"   {row.seeds} seed{'s' * (row.seeds != 1)}{trained}")
+    verdict_path = results / "tables" / "damp_verdict.csv"
+    if verdict_path.exists():
+        verdict = pd.read_csv(verdict_path)
+        lines.append("Versus SGD (paired by seed, 95% interval of the difference in mean corruption error, points)")
+        for row in verdict[verdict["corrupted_verdict"] != "baseline"].itertuples():
+            lines.append(f"  {row.dataset:12s} {row.variant:26s} {row.corrupted_diff:+5.2f} "
+                         f"[{row.corrupted_diff_low:+.2f}, {row.corrupted_diff_high:+.2f}]  {row.corrupted_verdict}")
+    selection_path = results / "tables" / "lopt_selection.csv"
+    if selection_path.exists():
+        selection = pd.read_csv(selection_path)
+        for row in selection[selection["selected"]].itertuples():
+            lines.append(f"Learned optimizer of {row.experiment}: {row.candidate} ({row.reason})")
     evaluation_path = results / "tables" / "lopt_evaluation.csv"
     if evaluation_path.exists():
         evaluation = pd.read_csv(evaluation_path)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PIL import Image
 
-from robopt.plots.gallery import MAX_WIDTH, build_gallery
+from robopt.plots.gallery import MAX_WIDTH, build_gallery, drawing_code_digest
+from tests.conftest import REPO
 
 
 def test_gallery_downscales_and_indexes(tmp_path):
@@ -24,3 +27,29 @@ def test_gallery_downscales_and_indexes(tmp_path):
 def test_gallery_without_figures_says_what_to_run(tmp_path):
     with pytest.raises(SystemExit, match="make demo"):
         build_gallery(tmp_path, tmp_path / "gallery")
+
+
+def test_gallery_records_the_run_and_the_drawing_code(tmp_path):
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    Image.new("RGB", (30, 20), "white").save(figures / "damp_fig3.png")
+    build_gallery(figures, tmp_path / "gallery")
+    recorded = json.loads((tmp_path / "gallery" / "provenance.json").read_text())
+    assert recorded["drawing_code_sha256"] == drawing_code_digest() and recorded["commit"] == "not recorded"
+
+
+def test_digest_follows_the_drawing_code(tmp_path):
+    (tmp_path / "src" / "robopt" / "plots").mkdir(parents=True)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "src" / "robopt" / "plots" / "style.py").write_text("COLOR = 'red'\n")
+    (tmp_path / "config" / "demo.yaml").write_text("seeds: [0]\n")
+    before = drawing_code_digest(tmp_path)
+    (tmp_path / "src" / "robopt" / "plots" / "style.py").write_text("COLOR = 'blue'\n")
+    assert drawing_code_digest(tmp_path) != before
+
+
+def test_the_committed_gallery_is_as_new_as_the_code_that_draws_it():
+    recorded = json.loads((REPO / "docs" / "gallery" / "provenance.json").read_text())
+    assert recorded["drawing_code_sha256"] == drawing_code_digest(), (
+        "the figure code or the demo config changed since docs/gallery was rendered: run `make gallery` and commit "
+        "docs/gallery (and the README's demo numbers from the same run)")

@@ -53,7 +53,8 @@ def test_demo_outputs_exist_and_are_plausible(demo):
                  "tables/damp_sigma_sweep.md", "tables/damp_heatmap_vs_paper.tex",
                  "figures/metz2019_fig1a.png", "figures/metz2019_fig1c.pdf", "figures/metz2019_fig2.pdf",
                  "figures/metz2019_appB.png", "tables/lopt_evaluation.csv", "tables/damp_error_by_severity.md",
-                 "tables/damp_error_by_severity.tex", "tables/metrics.csv"):
+                 "tables/damp_error_by_severity.tex", "tables/metrics.csv", "figures/tuning_synthetic.png",
+                 "tables/tuning_synthetic.md", "tables/lopt_selection.md"):
         assert (demo / "results" / name).stat().st_size > 0, name
     metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
     clean = metrics[metrics["corruption"] == "clean"]
@@ -92,7 +93,7 @@ def test_html_report_holds_every_figure_with_provenance(demo):
     html = (demo / "results" / "report.html").read_text()
     figures = sorted(p.name for p in (demo / "results" / "figures").glob("*.pdf"))
     assert len(figures) >= 10
-    for name in figures + ["damp_heatmap_vs_paper.csv", "damp_sigma_sweep.csv"]:
+    for name in figures + ["damp_heatmap_vs_paper.csv", "damp_sigma_sweep.csv", "lopt_selection.csv"]:
         assert name in html, name
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout
     assert commit.strip() in html and "Computed at: synthetic: small_cnn, 6 epochs" in html
