@@ -70,7 +70,7 @@ def test_unknown_method_and_model_list_valid_names():
     model = build_model("small_cnn", 10)
     with pytest.raises(UnknownNameError, match="valid names: adam, asam, daap, damp, dropout, sam, sgd"):
         build_method("sgdd", model, small_settings().optimizer, {})
-    with pytest.raises(UnknownNameError, match="preact_resnet18, resnet18, resnet50, small_cnn, vit_s16"):
+    with pytest.raises(UnknownNameError, match="preact_resnet18, resnet14, resnet18, resnet20, resnet32, resnet50, resnet8, small_cnn, vit_s16"):
         build_model("resnet34", 10)
 
 

@@ -84,7 +84,7 @@ rule lopt_validate:
         gpu=lopt_gpus,
     params:
         lopt=lopt_job_params("select"),
-        initial=scores_initial_rule,
+        initial=scores_theta0,
     script:
         "../scripts/lopt_validate.py"
 

@@ -20,8 +20,8 @@ def lopt_seed_outputs(wildcards):
     }
 
 
-def scores_initial_rule(wildcards):
-    """The initial rule theta0 is the same for every seed: the experiment's first seed scores it."""
+def scores_theta0(wildcards):
+    """theta0 (the initial optimizer) is the same for every seed, so the experiment's first seed alone scores it."""
     return int(wildcards.seed) == LOPT["experiments"][wildcards.experiment]["seeds"][0]
 
 
