@@ -68,3 +68,20 @@ def test_sub_batches_that_do_not_split_over_the_ranks_are_named_before_any_job()
     config["training"]["synthetic"]["methods"]["asam"]["sub_batches"] = 8
     config["training"]["synthetic"]["methods"]["daap"]["sub_batches"] = 8
     validated(config)
+
+
+def test_a_choice_is_read_only_for_its_own_method_and_key(tmp_path):
+    import json
+
+    from robopt.variants import read_choice, tuned_labels, tuned_settings
+
+    path = tmp_path / "choice.json"
+    path.write_text(json.dumps({"method": "damp", "parameter": "sigma", "value": 0.1}))
+    assert read_choice(path, "damp", "sigma") == 0.1
+    with pytest.raises(ConfigError, match="daap.sigma is tuned but .* holds the choice of damp.sigma"):
+        read_choice(path, "daap", "sigma")  # another method's sweep
+    block = {"method": "damp", "method_params": {"sigma": "tuned", "sub_batches": 8}}
+    assert tuned_settings(block, "sigma", 0.1)["method_params"] == {"sigma": 0.1, "sub_batches": 8}
+    assert block["method_params"]["sigma"] == "tuned"  # the validated block is left as it was
+    assert tuned_labels({"variant": "sam", "sigma": None}, "rho", 0.05) == {"variant": "sam", "sigma": None}
+    assert tuned_labels({"variant": "damp", "sigma": None}, "sigma", 0.1)["sigma"] == 0.1

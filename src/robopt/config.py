@@ -105,7 +105,10 @@ def check_imagenet(config: dict[str, Any]) -> None:
         if training["model"] not in ("resnet50", "vit_s16"):
             raise ConfigError(f"imagenet.recipes.{recipe}.model = {training['model']}: an ImageNet model "
                               "(resnet50, vit_s16) is needed")
-        imagenet_variants(config, recipe)
+        for method, variant in imagenet_variants(config, recipe).items():
+            if variant.tuned:
+                raise ConfigError(f"imagenet.recipes.{recipe}.methods.{method}.{variant.tuned} = tuned: ImageNet "
+                                  "recipes train with given values (the hold-out sweep runs for training.<dataset>)")
     check_imagenet_root(imagenet["root"], "imagenet.root")
     for name, root in imagenet["test_sets"].items():
         check_test_set(name, root, f"imagenet.test_sets.{name}")

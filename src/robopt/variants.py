@@ -162,7 +162,6 @@ def imagenet_training_job(config: dict[str, Any], recipe: str, method: str) -> d
     return block_job(config["imagenet"]["recipes"][recipe], imagenet_variants(config, recipe)[method], [1])
 
 
-
 def read_choice(path: str | Path, method: str, parameter: str) -> float:
     """The value the hold-out sweep of ``method`` chose for ``parameter`` (its ``choice.json``), read when a tuned
     variant's job runs, after the sweep."""

@@ -37,6 +37,8 @@ def test_the_paper_recipes_as_the_paper_states_them(tmp_path):
      c["imagenet"]["recipes"].pop("vit_s16"), "imagenet.tables.damp_table2.recipe = vit_s16 but"),
     (lambda c: c["imagenet"]["recipes"]["resnet50"]["methods"]["damp"].update(sub_batches=3),
      "imagenet.recipes.resnet50.methods.damp.sub_batches = 3 does not divide"),
+    (lambda c: c["imagenet"]["recipes"]["resnet50"]["methods"]["damp"].update(sigma="tuned", tune={"sigma": [0.1, 0.2]}),
+     "imagenet.recipes.resnet50.methods.damp.sigma = tuned: ImageNet recipes train with given values"),
     (lambda c: c["imagenet"]["distributed"].update(devices=3),
      "imagenet.recipes.resnet50.batch_size = 2048 does not split over the 3 ranks"),
 ])
