@@ -55,3 +55,14 @@ def test_initialised_as_the_reference_resnets():
 def test_a_model_without_width_refuses_it():
     with pytest.raises(UnknownNameError, match="small_cnn takes no option"):
         build_model("small_cnn", 10, width=2)
+
+
+def test_the_schema_allows_a_width_exactly_for_the_models_that_take_one():
+    import yaml
+
+    from robopt.models import MODELS, model_options
+    from tests.conftest import SCHEMA
+
+    training = yaml.safe_load(SCHEMA.read_text())["definitions"]["training"]
+    assert set(training["if"]["properties"]["model"]["enum"]) == {
+        name for name in MODELS.names() if "width" in model_options(name)}

@@ -166,7 +166,7 @@ def training_settings(wildcards):
 def tuned_choice(wildcards):
     """The sweep choice a tuned variant (a key set to ``tuned``) trains with; nothing for fixed hyperparameters."""
     variant = variant_of(wildcards)
-    return f"results/tune/{wildcards.dataset}/{variant.method}/choice.json" if variant.tuned else []
+    return tune_file(wildcards.dataset, variant.method, "choice.json") if variant.tuned else []
 
 
 def tuned_parameter(wildcards):
@@ -252,17 +252,17 @@ def tuned_methods(dataset):
     return [method for method in config["methods"] if tune_grid(config, dataset, method)]
 
 
+def tune_file(dataset, method, name):
+    """``results/tune/<dataset>/<method>/<name>``: an output (sweep.csv, choice.json) of the tune_method rule."""
+    return f"results/tune/{dataset}/{method}/{name}"
+
+
 def tune_sweep_files(wildcards):
-    return [f"results/tune/{wildcards.dataset}/{method}/sweep.csv" for method in tuned_methods(wildcards.dataset)]
+    return [tune_file(wildcards.dataset, method, "sweep.csv") for method in tuned_methods(wildcards.dataset)]
 
 
 def tune_targets():
-    return [
-        f"results/tune/{dataset}/{method}/choice.json"
-        for dataset in DATASETS
-        for method in config["methods"]
-        if tune_grid(config, dataset, method)
-    ]
+    return [tune_file(dataset, method, "choice.json") for dataset in DATASETS for method in tuned_methods(dataset)]
 
 
 def dataset_source(wildcards):
