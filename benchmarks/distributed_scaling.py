@@ -56,6 +56,7 @@ def outer_throughput(repeats: int, world, device) -> float:
     from robopt.config import load_config
     from robopt.data.synthetic import generate_synthetic
     from robopt.lopt import InnerData, Noise, OuterTrainer
+    from robopt.lopt.initial import initial_candidates
     from robopt.lopt.settings import outer_settings
 
     lopt = load_config([REPO / "config" / "demo.yaml"], REPO / "workflow" / "schemas" / "config.schema.yaml")["lopt"]
@@ -64,7 +65,7 @@ def outer_throughput(repeats: int, world, device) -> float:
                                    truncation_start=steps, truncation_end=steps, truncation_jitter=0.0,
                                    horizon=10 * steps, eval_every=10, monitor=())
     data = InnerData.from_split(generate_synthetic(2000, seed=0), 0.2, 0, "cifar", device)
-    trainer = OuterTrainer(settings, data, Noise("gaussian", sigma=0.05), device)
+    trainer = OuterTrainer(settings, data, Noise("gaussian", sigma=0.05), device, initial_candidates([0.003])[0])
     times = []
     for repeat in range(repeats + 1):  # the first iteration warms up
         started = time.perf_counter()

@@ -73,7 +73,7 @@ def time_population(implementation: str, size: int, batch: int, steps: int, devi
     generator = torch.Generator(device=device).manual_seed(0)
     params = init_population(size, 10, generator, device)
     state = init_state(params)
-    meta = init_meta(torch.Generator().manual_seed(0)).to(device)[None].expand(size, -1)
+    meta = init_meta(0.003, torch.Generator().manual_seed(0)).to(device)[None].expand(size, -1)
     images = torch.rand(size, batch, 3, 32, 32, generator=generator, device=device)
     labels = torch.randint(0, 10, (size, batch), generator=generator, device=device)
     for step in range(steps + 1):
@@ -112,7 +112,7 @@ def time_outer_training(size: int, batch: int, iterations: int, length: int, dev
     outer.losses_and_grads = counting
     data = InnerData.from_split(generate_synthetic(2000, seed=0), 0.1, 0, "cifar", device)
     trainer = outer.OuterTrainer(outer_settings(outer_block(max(1, size // 2), batch, length), seed=0), data,
-                                 Noise("gaussian", sigma=0.05), device)
+                                 Noise("gaussian", sigma=0.05), device, init_meta(0.003, torch.Generator().manual_seed(0)))
     trainer.outer_step()  # warm-up
     synchronize(device)
     counted["members"], started = 0, time.perf_counter()

@@ -13,6 +13,7 @@ from robopt.distributed import SINGLE, World
 from robopt.distributed import launch as launching
 from robopt.distributed.launch import LaunchError, run_job, torchrun_command
 from robopt.lopt import InnerData, Noise, OuterTrainer
+from robopt.lopt.initial import initial_candidates
 from robopt.lopt.settings import outer_settings
 from robopt.train import fit
 from robopt.train.base import local_sub_batches
@@ -104,7 +105,7 @@ def outer_setup():
 def test_sharded_outer_training_equals_one_process(tmp_path):
     settings, data, noise = outer_setup()
     torch.set_num_threads(1)
-    trainer = OuterTrainer(settings, data, noise, torch.device("cpu"))
+    trainer = OuterTrainer(settings, data, noise, torch.device("cpu"), initial_candidates([0.003])[0])
     curve = trainer.run()
     got = two_ranks(outer_and_save, tmp_path, settings=settings, data=data, noise=noise)
     assert (curve["horizon_resets"] > 0).any()  # the run crosses horizons, so resets are sharded too

@@ -18,6 +18,7 @@ from robopt.lopt.mlp_optimizer import (
     num_meta_parameters,
     tensor_features,
     update_momenta,
+    update_second,
 )
 
 
@@ -25,30 +26,33 @@ def test_features_match_a_hand_computed_case():
     weight = torch.tensor([[1.0, -2.0]])
     grad = torch.tensor([[0.5, 1.0]])
     momenta = update_momenta(torch.zeros(1, len(DECAYS), 2), grad)
-    features = tensor_features(weight, grad, momenta, torch.tensor([0.0]))
-    assert features.shape == (1, 2, NUM_FEATURES) == (1, 2, 16)
+    second = update_second(torch.zeros(1, 2), grad)
+    features = tensor_features(weight, grad, momenta, second, torch.tensor([0.0]))
+    assert features.shape == (1, 2, NUM_FEATURES) == (1, 2, 21)
 
     def normalised(values):
-        values = torch.tensor(values)
+        values = torch.tensor(values, dtype=torch.float64)
         return values / math.sqrt(float((values**2).mean()) + 1e-5)
 
+    root_v = [math.sqrt(0.001 * g * g) + 1e-8 for g in (0.5, 1.0)]
     expected_columns = [normalised([0.5, 1.0])]
     expected_columns += [normalised([(1 - b) * 0.5, (1 - b) * 1.0]) for b in DECAYS]
-    expected_columns += [normalised([1.0, -2.0]), normalised([math.log(1 + 1e-8), math.log(2 + 1e-8)])]
+    expected_columns += [normalised([1.0, -2.0])]
+    expected_columns += [normalised([(1 - b) * 0.5 / root_v[0], (1 - b) * 1.0 / root_v[1]]) for b in DECAYS]
+    expected_columns += [normalised([1 / root_v[0], 1 / root_v[1]])]
     for column, expected in enumerate(expected_columns):
-        assert torch.allclose(features[0, :, column], expected, atol=1e-5), column
-    time_features = features[0, 0, 8:14]
+        assert torch.allclose(features[0, :, column].double(), expected, atol=1e-4), column
+    time_features = features[0, 0, 13:19]
     assert torch.allclose(time_features, torch.full((len(TIMESCALES),), math.tanh(-1.0)))
-    assert features[0, 0, 14].item() == pytest.approx(math.log(math.sqrt(5.0)), abs=1e-5)
-    assert features[0, 0, 15].item() == pytest.approx(math.log(2.0))
+    assert features[0, 0, 19].item() == pytest.approx(math.log10(math.sqrt(2.5) + 1e-3) / 3, abs=1e-5)
+    assert features[0, 0, 20].item() == pytest.approx(math.log10(2.0) / 3)
 
 
 def test_time_features_follow_tanh_of_scaled_step():
     weight = torch.ones(1, 3)
-    momenta = torch.zeros(1, len(DECAYS), 3)
-    features = tensor_features(weight, weight, momenta, torch.tensor([50.0]))
+    features = tensor_features(weight, weight, torch.zeros(1, len(DECAYS), 3), torch.zeros(1, 3), torch.tensor([50.0]))
     expected = torch.tensor([math.tanh(50.0 / x - 1) for x in TIMESCALES])
-    assert torch.allclose(features[0, 0, 8:14], expected, atol=1e-6)
+    assert torch.allclose(features[0, 0, 13:19], expected, atol=1e-6)
 
 
 def test_momenta_are_exponential_moving_averages():

@@ -12,6 +12,7 @@ from robopt.data.synthetic import generate_synthetic
 from robopt.errors import UnknownNameError
 from robopt.lopt import InnerData, Noise, OuterTrainer
 from robopt.lopt.es import antithetic_es_gradient
+from robopt.lopt.initial import initial_candidates
 from robopt.lopt.population import init_population, losses_and_grads
 from robopt.lopt.settings import outer_settings
 from robopt.train.checkpoint import save_checkpoint
@@ -30,7 +31,7 @@ def tiny_trainer(iterations: int, **changes) -> OuterTrainer:
         monitor=("fog",))
     settings = dataclasses.replace(settings, **changes)
     noise = Noise("corruption", corruptions=("gaussian_noise", "contrast"), severities=(1, 2, 3), scale="cifar")
-    return OuterTrainer(settings, data, noise, torch.device("cpu"))
+    return OuterTrainer(settings, data, noise, torch.device("cpu"), initial_candidates([0.003])[0])
 
 
 def test_no_inner_problem_passes_its_horizon_and_reaching_it_restarts_the_problem():
@@ -38,15 +39,16 @@ def test_no_inner_problem_passes_its_horizon_and_reaching_it_restarts_the_proble
     assert trainer.horizon.tolist() == [3, 5, 7]  # staggered first horizons ceil(7 (k + 1) / 3)
     horizon_resets = 0
     for _ in range(8):
-        before = trainer.params["head.weight"].clone()
+        before = trainer.pair_params()["head.weight"].clone()
         trainer.outer_step()
         row = trainer.rows[-2]
+        pair_steps = trainer.state.step[0::2]
         assert row["inner_steps_max"] <= trainer.settings.horizon
-        assert bool((trainer.state.step <= trainer.horizon).all())
-        restarted = trainer.state.step == 0  # reset pairs start again at step 0 with a fresh initialisation
+        assert bool((pair_steps <= trainer.horizon).all())
+        restarted = pair_steps == 0  # reset pairs start again at step 0 with a fresh initialisation
         horizon_resets += row["horizon_resets"]
         if restarted.any():
-            assert not torch.equal(trainer.params["head.weight"][restarted], before[restarted])
+            assert not torch.equal(trainer.pair_params()["head.weight"][restarted], before[restarted])
     assert horizon_resets >= 3
     assert bool((trainer.horizon == 7).all())  # every later problem has the full horizon
 

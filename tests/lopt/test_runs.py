@@ -23,7 +23,7 @@ def test_a_progress_point_is_the_learned_optimizers_clean_trained_test_loss_at_t
     block["evaluation"].update(inner_steps=4, test_images=40, batch_size=8)
     data = InnerData.from_split(generate_synthetic(160, seed=0), 0.25, 0, "cifar", torch.device("cpu"))
     test = generate_synthetic(40, seed=1)
-    theta = init_meta(torch.Generator().manual_seed(0))
+    theta = init_meta(0.003, torch.Generator().manual_seed(0))
     thetas = torch.stack([theta, 1.5 * theta])  # two snapshots: one population, one row each
     progress = evaluate_progress(torch.tensor([0, 10]), thetas, progress_settings(block, "gaussian"), data, test)
     assert progress["iteration"].tolist() == [0, 10] and set(progress["level"]) == {0.05}

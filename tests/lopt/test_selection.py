@@ -68,7 +68,7 @@ def test_meta_validation_scores_snapshots_from_several_initialisations_on_valida
     block["evaluation"].update(inner_steps=3, test_images=40, batch_size=8)
     block["selection"]["inits"] = 2
     data = InnerData.from_split(generate_synthetic(160, seed=0), 0.25, 0, "cifar", torch.device("cpu"))
-    theta = init_meta(torch.Generator().manual_seed(0))
+    theta = init_meta(0.003, torch.Generator().manual_seed(0))
     table = validate_snapshots(torch.tensor([0, 16]), torch.stack([theta, 2 * theta]),
                                selection_settings(block, "gaussian"), data)
     assert sorted(table.columns) == ["init", "iteration", "loss"] and len(table) == 4

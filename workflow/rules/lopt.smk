@@ -10,10 +10,36 @@ wildcard_constraints:
     experiment="[a-z][a-z0-9_]*",
 
 
+rule lopt_theta0:
+    # The initial rule: normalised Adam at the lopt.theta0.step_sizes entry that scores best on meta-validation.
+    input:
+        train=f"results/data/{LOPT_DATASET}/train.pt",
+        meta=f"results/data/{LOPT_DATASET}/meta.json",
+    output:
+        theta0="results/lopt/{experiment}/theta0.pt",
+        scores="results/lopt/{experiment}/theta0.csv",
+    log:
+        "results/logs/lopt_theta0/{experiment}.log",
+    benchmark:
+        "results/benchmarks/lopt_theta0/{experiment}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: 1
+    resources:
+        mem_mb=16000,
+        runtime=1440,
+        gpu=lopt_gpus,
+    params:
+        lopt=lopt_job_params("theta0"),
+    script:
+        "../scripts/lopt_theta0.py"
+
+
 rule lopt_outer_train:
     input:
         train=f"results/data/{LOPT_DATASET}/train.pt",
         meta=f"results/data/{LOPT_DATASET}/meta.json",
+        theta0="results/lopt/{experiment}/theta0.pt",
     output:
         theta="results/lopt/{experiment}/seed{seed}/theta.pt",
         curve="results/lopt/{experiment}/seed{seed}/curve.csv",

@@ -15,6 +15,7 @@ run_configured_job(
         "seed": int(snakemake.wildcards.seed),
         "train": snakemake.input.train,
         "meta": snakemake.input.meta,
+        "theta0": snakemake.input.theta0,
         "checkpoint": snakemake.params.checkpoint,
         "threads": max(1, snakemake.threads // ranks["devices"]),
         "curve_path": snakemake.output.curve,

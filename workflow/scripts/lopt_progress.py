@@ -2,10 +2,9 @@
 
 import torch
 
-from robopt.data import load_split
 from robopt.io import prepend_columns, write_csv
 from robopt.logs import log_to_file
-from robopt.lopt.runs import evaluate_progress, load_inner_data
+from robopt.lopt.runs import evaluate_progress, load_inner_data, load_inner_test
 from robopt.lopt.settings import progress_settings
 from robopt.runtime import make_deterministic
 
@@ -15,6 +14,6 @@ block, experiment, seed = snakemake.params.lopt, snakemake.wildcards.experiment,
 data, _ = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
 saved = torch.load(snakemake.input.theta, map_location="cpu", weights_only=False)
 table = evaluate_progress(saved["iterations"], saved["snapshots"], progress_settings(block, experiment), data,
-                          load_split(snakemake.input.test))
+                          load_inner_test(block, snakemake.input.test))
 labels = {"experiment": experiment, "objective": block["experiments"][experiment]["objective"], "seed": seed}
 write_csv(prepend_columns(table, labels), snakemake.output[0])

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
+import torch.nn.functional as F
 
 from robopt.data.format import ImageSplit
 from robopt.data.splits import stratified_split
+
+
+def downsampled(split: ImageSplit, factor: int) -> ImageSplit:
+    """``split`` with its images average-pooled by ``factor`` (rounded back to uint8); itself when ``factor`` is 1."""
+    if factor == 1:
+        return split
+    pooled = F.avg_pool2d(split.images.permute(0, 3, 1, 2).float(), factor).round().to(torch.uint8)
+    return replace(split, images=pooled.permute(0, 2, 3, 1).contiguous())
 
 
 @dataclass

@@ -40,3 +40,25 @@ def truncation_lengths(
     factor = 1.0 + jitter * (2.0 * torch.rand(steps_left.shape, generator=generator, device=generator.device) - 1.0)
     lengths = (scheduled_length(iteration, start, end, ramp_iterations) * factor.cpu()).round().long()
     return torch.minimum(lengths.clamp(min=1), steps_left.cpu().long().clamp(min=1))
+
+
+class TruncatedES:
+    """Truncated antithetic ES (the paper's A.3): both members of a pair start each unroll from the pair's one state
+    (the positive branch's, kept from the last unroll) and the pair's estimate uses that unroll's eps only, so the
+    influence of theta on the state an unroll starts from is ignored: biased towards short-horizon behaviour."""
+
+    name = "truncated"
+    shares_state = True
+
+    def directions(self, eps: torch.Tensor) -> torch.Tensor:
+        """The perturbation each pair's loss difference multiplies: this unroll's eps (K x D)."""
+        return eps
+
+    def reset(self, which: torch.Tensor) -> None:
+        """Nothing persists across unrolls."""
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """No state."""

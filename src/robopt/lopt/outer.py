@@ -1,4 +1,5 @@
-"""Outer-training of the learned optimizer with truncated, antithetic evolution strategies (Metz et al. 2019, A.3).
+"""Outer-training of the learned optimizer with antithetic evolution strategies (Metz et al. 2019, A.3): truncated
+ES as the paper, or persistent ES (``estimator: pes``, ``robopt.lopt.pes``).
 
 Follows the paper's appendix A.3 and its predecessor's public code (google-research ``task_specific_learned_opt/``:
 ``truncation_strategy.py``, ``es_grad_inv_var.py`` ``worker_compute_op``, ``common_trainer.py``):
@@ -6,9 +7,10 @@ Follows the paper's appendix A.3 and its predecessor's public code (google-resea
 - K inner problems, each with a step counter and a **horizon**: an unroll is clipped to the steps left before the
   horizon, and a problem that reaches it is reset (new initialisation, task and data order), so no inner CNN is ever
   trained past the steps it is evaluated at.
-- **Antithetic pairs from one state**: at every truncation both members of pair k start from the pair's one learner
-  state, with theta + std * eps_k and theta - std * eps_k, on the same batches; the positive branch's final state
-  is kept (as the predecessor assigns ``final_state``), so L+ - L- measures eps_k and not two drifted states.
+- **Antithetic pairs**: pair k's members train with theta + std * eps_k and theta - std * eps_k on the same batches.
+  Truncated ES starts both from the pair's one learner state at every truncation and keeps the positive branch's
+  final state (as the predecessor assigns ``final_state``), so L+ - L- measures eps_k and not two drifted states;
+  PES keeps both members' states and weights L+ - L- by the pair's accumulated perturbations.
 - **Stop at 2x**: a pair stops as soon as either member's validation loss exceeds ``reset_factor`` times the
   problem's initial loss (or is not finite); it does not enter that ES gradient and is reset.
 - **A population spread over training phases**: each pair draws its own jittered unroll length, and with
@@ -16,8 +18,8 @@ Follows the paper's appendix A.3 and its predecessor's public code (google-resea
   over [0, H) from then on, as the paper's asynchronous workers are.
 
 The outer loss of a member is the mean, over the evaluation points of its unroll (every ``eval_every`` inner steps
-and its last step), of the loss on one validation batch of ``batch_size`` images under the objective's noise; the
-predecessor instead averages 5 batches at every step (``meta_loss_evals``). Adam updates theta with the ES gradient
+and its last step), of the loss on ``val_batches`` validation batches of ``batch_size`` images under the objective's
+noise; the predecessor averages 5 batches at every step (``meta_loss_evals``). Adam updates theta with the ES gradient
 clipped by value (the predecessor's inverse-variance mix with a reparameterisation gradient is not used: ES only, as
 the paper's Fig. 1 runs). Checkpoints every ``checkpoint_every`` iterations make a killed run resume bit-identically;
 ``progress_points`` snapshots of theta let Fig. 1a inner-train each of them as the evaluation runs do.
@@ -33,6 +35,7 @@ world size beyond float reduction order.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
@@ -45,9 +48,10 @@ import torch
 from robopt.distributed import all_reduce_sum, barrier, current_world
 from robopt.lopt.adam import adam_step, init_adam
 from robopt.lopt.data import InnerData
-from robopt.lopt.es import antithetic_es_gradient, scheduled_length, truncation_lengths
-from robopt.lopt.mlp_optimizer import OptimizerState, init_meta, init_state, learned_step, num_meta_parameters
+from robopt.lopt.es import TruncatedES, antithetic_es_gradient, scheduled_length, truncation_lengths
+from robopt.lopt.mlp_optimizer import OptimizerState, init_state, learned_step, num_meta_parameters
 from robopt.lopt.objectives import Noise, to_float_batch
+from robopt.lopt.pes import PersistentES
 from robopt.lopt.population import Params, evaluate_losses, init_population, losses_and_grads
 from robopt.train.checkpoint import fingerprint, load_checkpoint, restore_rng, rng_state, save_checkpoint
 
@@ -86,11 +90,13 @@ class OuterSettings:
     monitor: tuple[str, ...]
     implementation: str
     seed: int
+    estimator: str = "truncated"
+    val_batches: int = 1
     meta_beta2: float = 0.999  # Adam's usual second-moment decay; not a config key (the predecessor's value)
 
     def __post_init__(self) -> None:
         positive = ("iterations", "pairs", "batch_size", "truncation_start", "truncation_end", "horizon", "eval_every",
-                    "checkpoint_every", "progress_points")
+                    "checkpoint_every", "progress_points", "val_batches")
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"lopt outer setting {name} must be >= 1, got {getattr(self, name)}")
@@ -98,6 +104,8 @@ class OuterSettings:
             raise ValueError(f"truncation_jitter must be in [0, 1), got {self.truncation_jitter}")
         if self.es_std <= 0 or self.meta_lr <= 0 or self.reset_factor <= 1:
             raise ValueError("es_std and meta_lr must be > 0 and reset_factor > 1")
+        if self.estimator not in ESTIMATORS:
+            raise ValueError(f"unknown ES estimator {self.estimator!r}; estimators: {', '.join(ESTIMATORS)}")
 
     def progress_iterations(self) -> list[int]:
         """The outer iterations whose theta is kept for Fig. 1a: 0, the last, and evenly spaced between."""
@@ -115,6 +123,15 @@ class Unroll:
     steps_run: torch.Tensor
     params: Params
     state: OptimizerState
+
+
+ESTIMATORS = ("truncated", "pes")
+
+
+def build_estimator(settings: OuterSettings, device: torch.device) -> TruncatedES | PersistentES:
+    if settings.estimator == "pes":
+        return PersistentES(settings.pairs, num_meta_parameters(), device)
+    return TruncatedES()
 
 
 def members_of(pairs: torch.Tensor) -> torch.Tensor:
@@ -136,15 +153,18 @@ def twice(params: Params) -> Params:
 
 
 class OuterTrainer:
-    """Holds theta, its Adam state and K inner problems (one learner state per antithetic pair); ``run`` trains to
-    the last iteration."""
+    """Holds theta (starting at ``theta0``), its Adam state, the estimator's state and K inner problems (a learner
+    state per member: 2k and 2k + 1 are pair k's); ``run`` trains to the last iteration."""
 
-    def __init__(self, settings: OuterSettings, data: InnerData, noise: Noise, device: torch.device) -> None:
+    def __init__(self, settings: OuterSettings, data: InnerData, noise: Noise, device: torch.device,
+                 theta0: torch.Tensor) -> None:
         self.settings, self.data, self.noise, self.device = settings, data, noise, device
         self.world = current_world()
         self.mine = self.world.owns(settings.pairs, device)  # the pairs this rank steps
         self.generator = torch.Generator(device=device).manual_seed(settings.seed)
-        self.theta = init_meta(torch.Generator().manual_seed(settings.seed)).to(device)
+        self.theta = theta0.clone().to(device)
+        self.theta0_digest = hashlib.sha256(theta0.detach().cpu().double().numpy().tobytes()).hexdigest()
+        self.estimator = build_estimator(settings, device)
         self.adam = init_adam({"theta": self.theta[None]})
         self.iteration = 0
         self.rows: list[dict] = []
@@ -152,7 +172,7 @@ class OuterTrainer:
         self.monitor = [Noise("corruption", corruptions=(name,), severities=noise.severities, scale=data.scale)
                         for name in settings.monitor]
         pairs = settings.pairs
-        self.params = init_population(pairs, data.num_classes, self.generator, device)
+        self.params = twice(init_population(pairs, data.num_classes, self.generator, device))
         self.state = init_state(self.params)
         self.tasks = noise.draw_tasks(pairs, self.generator)
         self.initial_loss = torch.zeros(pairs, device=device)
@@ -171,19 +191,29 @@ class OuterTrainer:
     # -- inner problems -------------------------------------------------------------------------------------
     def validation_losses(self, params: Params, noise: Noise, tasks: torch.Tensor,
                           members: torch.Tensor | None = None) -> torch.Tensor:
-        """Loss of each member of ``params`` (K pair states, or 2K members) on one noised validation batch per inner
-        problem, shared by a pair's two members; only the ``members`` indices when given (the batch is drawn for
-        all K problems either way, so the random stream does not depend on which are evaluated)."""
-        pairs = self.settings.pairs
-        images, labels = self.data.batches("val", pairs, self.settings.batch_size, self.generator)
-        inputs = to_float_batch(noise.apply_per_group(images, tasks, self.generator))
+        """Loss of each member of ``params`` (K pair states, or 2K members), averaged over ``val_batches`` noised
+        validation batches per inner problem, shared by a pair's two members; only the ``members`` indices when given
+        (the batches are drawn for all K problems either way, so the random stream does not depend on which are
+        evaluated)."""
+        pairs, batches = self.settings.pairs, self.settings.val_batches
         copies = next(iter(params.values())).shape[0] // pairs
-        inputs, labels = inputs.repeat_interleave(copies, dim=0), labels.repeat_interleave(copies, dim=0)
-        if members is None:
-            return evaluate_losses(params, inputs, labels)
-        if len(members) == 0:  # none of this rank's problems (the draws above keep every rank's stream in step)
-            return torch.zeros(0, device=self.device)
-        return evaluate_losses(take(params, members), inputs[members], labels[members])
+        total = None
+        for _ in range(batches):
+            images, labels = self.data.batches("val", pairs, self.settings.batch_size, self.generator)
+            inputs = to_float_batch(noise.apply_per_group(images, tasks, self.generator))
+            inputs, labels = inputs.repeat_interleave(copies, dim=0), labels.repeat_interleave(copies, dim=0)
+            if members is None:
+                losses = evaluate_losses(params, inputs, labels)
+            elif len(members) == 0:  # none of this rank's problems (the draws keep every rank's stream in step)
+                losses = torch.zeros(0, device=self.device)
+            else:
+                losses = evaluate_losses(take(params, members), inputs[members], labels[members])
+            total = losses if total is None else total + losses
+        return total / batches
+
+    def pair_params(self) -> Params:
+        """The positive member's parameters of every pair (K): the pair's state under truncated ES."""
+        return take(self.params, torch.arange(0, 2 * self.settings.pairs, 2, device=self.device))
 
     def reset(self, which: torch.Tensor) -> None:
         """Fresh initialisation, task, zero optimizer state and step counter for the inner problems in ``which``
@@ -192,14 +222,15 @@ class OuterTrainer:
         count = int(which.sum())
         if count == 0:
             return
-        fresh = init_population(count, self.data.num_classes, self.generator, self.device)
+        fresh = twice(init_population(count, self.data.num_classes, self.generator, self.device))
+        both = which.repeat_interleave(2)
         for name, value in fresh.items():
-            self.params[name][which] = value
-            self.state.momenta[name][which] = 0.0
-        self.state.step[which] = 0.0
+            self.params[name][both] = value
+        self.state.zero(both)
+        self.estimator.reset(which)
         self.tasks[which.cpu()] = self.noise.draw_tasks(count, self.generator)
         measured = which & self.mine
-        losses = self.validation_losses(self.params, self.noise, self.tasks, measured.nonzero().squeeze(1))
+        losses = self.validation_losses(self.pair_params(), self.noise, self.tasks, measured.nonzero().squeeze(1))
         self.initial_loss[measured] = losses
 
     # -- one outer iteration ----------------------------------------------------------------------------------
@@ -212,8 +243,10 @@ class OuterTrainer:
         crosses ``reset_factor`` x its initial loss); each member's outer loss is its mean validation loss over the
         evaluation points of its unroll."""
         s = self.settings
-        params = twice(self.params)
-        state = OptimizerState(twice(self.state.momenta), self.state.step.repeat_interleave(2))
+        params, state = self.params, self.state
+        if self.estimator.shares_state:  # both members from the pair's (positive branch's) state
+            positive = torch.arange(0, 2 * s.pairs, 2, device=self.device)
+            params, state = twice(take(params, positive)), state.select(positive).repeat_members(2)
         lengths = lengths.to(self.device)
         total = torch.zeros(2 * s.pairs, device=self.device)
         evaluations = torch.zeros(2 * s.pairs, device=self.device)
@@ -234,11 +267,9 @@ class OuterTrainer:
                 index = members_of(running)
                 part = take(params, index)
                 _, grads = losses_and_grads(part, inputs[index], labels[index], s.implementation)
-                part, part_state = learned_step(meta[index], part, grads,
-                                                OptimizerState(take(state.momenta, index), state.step[index]))
+                part, part_state = learned_step(meta[index], part, grads, state.select(index))
                 params = put(params, index, part)
-                state = OptimizerState(put(state.momenta, index, part_state.momenta),
-                                       state.step.index_copy(0, index, part_state.step))
+                state = state.replace(index, part_state)
             steps_run += running
             due_anywhere = active & (((step + 1) % s.eval_every == 0) | (step + 1 == lengths))
             if due_anywhere.any():
@@ -276,17 +307,18 @@ class OuterTrainer:
             return
         names = list(self.params)
         gathered = self.from_owners(*(self.params[n] for n in names), *(self.state.momenta[n] for n in names),
-                                    self.state.step, self.initial_loss)
+                                    *(self.state.second[n] for n in names), self.state.step, self.initial_loss)
         count = len(names)
         self.params = dict(zip(names, gathered[:count], strict=True))
-        self.state = OptimizerState(dict(zip(names, gathered[count:2 * count], strict=True)), gathered[-2])
+        self.state = OptimizerState(dict(zip(names, gathered[count:2 * count], strict=True)),
+                                    dict(zip(names, gathered[2 * count:3 * count], strict=True)), gathered[-2])
         self.initial_loss = gathered[-1]
 
     def monitored_loss(self, noise: Noise, pairs: torch.Tensor) -> float:
         """Mean validation loss under ``noise`` of the inner problems in ``pairs`` (K,) bool (NaN when none)."""
         tasks = noise.draw_tasks(self.settings.pairs, self.generator)
         measured = pairs & self.mine
-        losses = self.validation_losses(self.params, noise, tasks, measured.nonzero().squeeze(1))
+        losses = self.validation_losses(self.pair_params(), noise, tasks, measured.nonzero().squeeze(1))
         total = all_reduce_sum(torch.stack([losses.sum(), torch.tensor(float(len(losses)), device=self.device)]),
                                self.world)
         return float(total[0] / total[1]) if pairs.any() else math.nan
@@ -301,19 +333,18 @@ class OuterTrainer:
     def outer_step(self) -> None:
         s = self.settings
         started = time.perf_counter()
-        steps_left = self.horizon - self.state.step.long()
+        steps_left = self.horizon - self.state.step[0::2].long()  # a pair's members share their step count
         lengths = truncation_lengths(self.iteration, s.truncation_start, s.truncation_end, s.truncation_ramp,
                                      s.truncation_jitter, steps_left, self.generator)
         eps = torch.randn((s.pairs, num_meta_parameters()), generator=self.generator, device=self.device)
+        directions = self.estimator.directions(eps)
         result = self.unroll(self.meta_population(eps), lengths)
         positive, negative = result.outer[0::2], result.outer[1::2]
         valid = torch.isfinite(positive) & torch.isfinite(negative)
         if valid.any():  # no meta-update from an iteration in which every pair stopped
-            self.adam_update(antithetic_es_gradient(positive, negative, eps, s.es_std))
-        self.params = take(result.params, torch.arange(0, 2 * s.pairs, 2, device=self.device))  # positive branch
-        self.state = OptimizerState({name: value[0::2] for name, value in result.state.momenta.items()},
-                                    result.state.step[0::2])
-        steps = self.state.step
+            self.adam_update(antithetic_es_gradient(positive, negative, directions, s.es_std))
+        self.params, self.state = result.params, result.state  # truncated ES restarts from the positive branch
+        steps = self.state.step[0::2]
         at_horizon = (steps.long() >= self.horizon) & valid
         self.iteration += 1
         common = {"iteration": self.iteration, "truncation": round(scheduled_length(
@@ -334,12 +365,13 @@ class OuterTrainer:
 
     # -- checkpoints --------------------------------------------------------------------------------------------
     def fingerprint(self) -> str:
-        return fingerprint({"settings": asdict(self.settings), "noise": repr(self.noise),
+        return fingerprint({"settings": asdict(self.settings), "noise": repr(self.noise), "theta0": self.theta0_digest,
                             "data": [tuple(self.data.train_images.shape), tuple(self.data.val_images.shape)]})
 
     def checkpoint(self) -> dict:
         return {"fingerprint": self.fingerprint(), "iteration": self.iteration, "theta": self.theta, "adam": self.adam,
                 "params": self.params, "state": self.state.to_dict(), "tasks": self.tasks,
+                "estimator": self.estimator.state_dict(),
                 "initial_loss": self.initial_loss, "horizon": self.horizon, "snapshots": self.snapshots,
                 "rows": self.rows, "rng": rng_state(self.generator)}
 
@@ -351,7 +383,9 @@ class OuterTrainer:
         adam = saved["adam"]
         self.adam = {"m": here(adam["m"]), "v": here(adam["v"]), "step": adam["step"].to(self.device)}
         self.params = here(saved["params"])
-        self.state = OptimizerState(here(saved["state"]["momenta"]), saved["state"]["step"].to(self.device))
+        self.state = OptimizerState(here(saved["state"]["momenta"]), here(saved["state"]["second"]),
+                                    saved["state"]["step"].to(self.device))
+        self.estimator.load_state_dict(saved["estimator"])
         self.tasks, self.rows = saved["tasks"], saved["rows"]
         self.initial_loss, self.horizon = saved["initial_loss"].to(self.device), saved["horizon"].to(self.device)
         self.snapshots = here(saved["snapshots"])

@@ -11,7 +11,7 @@ import torch
 from robopt.data.format import ImageSplit
 from robopt.io import prepend_columns
 from robopt.lopt.adam import adam_step, init_adam
-from robopt.lopt.data import InnerData
+from robopt.lopt.data import InnerData, downsampled
 from robopt.lopt.inner_eval import EvalSettings, EvaluationSets, inner_train
 from robopt.lopt.mlp_optimizer import init_state, learned_step
 from robopt.lopt.objectives import Noise
@@ -29,17 +29,26 @@ def load_inner_data(block: dict[str, Any], train_path: str | Path, meta_path: st
     from robopt.runtime import resolve_device
 
     scale = load_meta(meta_path)["corruption_scale"]
-    data = InnerData.from_split(load_split(train_path), block["validation_fraction"], block["split_seed"], scale,
+    split = downsampled(load_split(train_path), block["downsample"])
+    data = InnerData.from_split(split, block["validation_fraction"], block["split_seed"], scale,
                                 device or resolve_device(block["device"]))
     return data, scale
 
 
+def load_inner_test(block: dict[str, Any], test_path: str | Path) -> ImageSplit:
+    """The test images of the learned-optimizer evaluations, downsampled as the training images are."""
+    from robopt.data import load_split
+
+    return downsampled(load_split(test_path), block["downsample"])
+
+
 def outer_train(
-    settings: OuterSettings, objective: Noise, data: InnerData, checkpoint: str | Path | None, labels: dict[str, Any]
+    settings: OuterSettings, objective: Noise, data: InnerData, theta0: torch.Tensor, checkpoint: str | Path | None,
+    labels: dict[str, Any],
 ) -> tuple[dict[str, torch.Tensor], pd.DataFrame]:
-    """Outer-train one seed; returns the final theta with the progress snapshots (``theta``, ``iterations`` (S,),
+    """Outer-train one seed from ``theta0``; returns the final theta with the progress snapshots (``theta``, ``iterations`` (S,),
     ``snapshots`` (S x D)) and the tidy outer-training curve with ``labels`` (experiment, objective, seed) first."""
-    trainer = OuterTrainer(settings, data, objective, data.train_images.device)
+    trainer = OuterTrainer(settings, data, objective, data.train_images.device, theta0)
     curve = trainer.run(checkpoint, log_every=max(1, settings.iterations // 20))
     iterations, snapshots = trainer.progress_snapshots()
     return {"theta": trainer.theta.cpu(), "iterations": iterations, "snapshots": snapshots}, prepend_columns(curve, labels)

@@ -16,8 +16,9 @@ from robopt.lopt.objectives import Noise
 from robopt.lopt.outer import OuterSettings
 
 #: Keys every learned-optimizer job reads.
-SHARED_KEYS = ("dataset", "validation_fraction", "split_seed", "device", "implementation", "corruption_mix")
-STAGES = ("outer", "evaluate", "adam", "select")
+SHARED_KEYS = ("dataset", "validation_fraction", "split_seed", "downsample", "device", "implementation",
+               "corruption_mix")
+STAGES = ("outer", "evaluate", "adam", "select", "theta0")
 
 
 def train_noise_kind(spec: dict[str, Any]) -> str:
@@ -62,8 +63,10 @@ def stage_params(lopt: dict[str, Any], stage: str, name: str) -> dict[str, Any]:
     else:
         block["experiments"] = {name: lopt["experiments"][name]}
         block["evaluation"] = lopt["evaluation"]
-        if stage == "select":
+        if stage in ("select", "theta0"):
             block["selection"] = lopt["selection"]
+        if stage == "theta0":
+            block["theta0"] = lopt["theta0"]
     return block
 
 
@@ -110,7 +113,8 @@ def outer_settings(block: dict[str, Any], seed: int) -> OuterSettings:
         es_std=outer["es_std"], meta_lr=outer["meta_lr"], meta_beta1=outer["meta_beta1"],
         meta_clip=outer["meta_clip"], reset_factor=outer["reset_factor"], eval_every=outer["eval_every"],
         checkpoint_every=outer["checkpoint_every"], monitor=tuple(block["corruption_mix"]["monitored"]),
-        implementation=block["implementation"], seed=seed,
+        implementation=block["implementation"], seed=seed, estimator=outer["estimator"],
+        val_batches=outer["val_batches"],
     )
 
 
