@@ -159,6 +159,35 @@ rule lopt_evaluate:
         "../scripts/lopt_evaluate.py"
 
 
+rule lopt_verdict:
+    # theta0, the selected theta and tuned Adam from lopt.evaluation.inits initialisations (Gaussian objectives).
+    input:
+        theta0="results/lopt/{experiment}/theta0.pt",
+        selected="results/lopt/{experiment}/selected.pt",
+        train=f"results/data/{LOPT_DATASET}/train.pt",
+        meta=f"results/data/{LOPT_DATASET}/meta.json",
+        test=f"results/data/{LOPT_DATASET}/test.pt",
+    output:
+        losses="results/lopt/{experiment}/verdict_losses.csv",
+        table="results/tables/lopt_verdict_{experiment}.csv",
+        markdown="results/tables/lopt_verdict_{experiment}.md",
+    log:
+        "results/logs/lopt_verdict/{experiment}.log",
+    benchmark:
+        "results/benchmarks/lopt_verdict/{experiment}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: 1
+    resources:
+        mem_mb=16000,
+        runtime=1440,
+        gpu=lopt_gpus,
+    params:
+        lopt=lopt_job_params("verdict"),
+    script:
+        "../scripts/lopt_verdict.py"
+
+
 rule lopt_adam:
     input:
         train=f"results/data/{LOPT_DATASET}/train.pt",

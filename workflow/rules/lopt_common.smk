@@ -72,6 +72,7 @@ def lopt_targets():
     figures += ["fig2", "appB"] if "corruption" in objectives else []
     tables = ["results/tables/lopt_evaluation.csv", "results/tables/lopt_outer_curves.csv"]
     tables += ["results/tables/lopt_progress.csv", "results/tables/lopt_selection.csv"]
+    tables += [f"results/tables/lopt_verdict_{name}.md" for name in progress_experiments(LOPT)]
     return tables + [f"results/figures/metz2019_{name}.pdf" for name in figures]
 
 

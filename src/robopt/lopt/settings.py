@@ -18,7 +18,9 @@ from robopt.lopt.outer import OuterSettings
 #: Keys every learned-optimizer job reads.
 SHARED_KEYS = ("dataset", "validation_fraction", "split_seed", "downsample", "device", "implementation",
                "corruption_mix")
-STAGES = ("outer", "evaluate", "adam", "select", "theta0")
+STAGES = ("outer", "evaluate", "adam", "select", "theta0", "verdict")
+#: Evaluation keys only the verdict stage reads (a change to them reruns nothing else).
+VERDICT_ONLY = ("inits",)
 
 
 def train_noise_kind(spec: dict[str, Any]) -> str:
@@ -52,17 +54,19 @@ def stage_params(lopt: dict[str, Any], stage: str, name: str) -> dict[str, Any]:
     if stage not in STAGES:
         raise ValueError(f"unknown lopt stage {stage!r}; stages: {', '.join(STAGES)}")
     block = {key: lopt[key] for key in SHARED_KEYS}
+    evaluation = lopt["evaluation"] if stage == "verdict" else {
+        key: value for key, value in lopt["evaluation"].items() if key not in VERDICT_ONLY}
     if stage == "adam":  # only what sets the noise: the objective and its scale
         block["experiments"] = {experiment: {"objective": spec["objective"], "sigma": spec["sigma"]}
                                 for experiment, spec in experiments_with_noise(lopt, name).items()}
-        block["evaluation"] = lopt["evaluation"]
+        block["evaluation"] = evaluation
     elif stage == "outer":
         spec = lopt["experiments"][name]
         block["experiments"] = {name: {k: v for k, v in spec.items() if k != "train_noise"}}
         block["outer"] = lopt["outer"]
     else:
         block["experiments"] = {name: lopt["experiments"][name]}
-        block["evaluation"] = lopt["evaluation"]
+        block["evaluation"] = evaluation
         if stage in ("select", "theta0"):
             block["selection"] = lopt["selection"]
         if stage == "theta0":
@@ -163,6 +167,19 @@ def selection_settings(block: dict[str, Any], experiment: str) -> list[EvalSetti
     return [dataclasses.replace(base, log_every=base.steps, curve_targets=[], final_targets=targets,
                                 final_splits=("validation",), seed=base.seed + k)
             for k in range(block["selection"]["inits"])]
+
+
+def verdict_runs(block: dict[str, Any], experiment: str) -> list[EvalSettings]:
+    """The verdict runs of a Gaussian-objective experiment (``robopt.lopt.compare``): ``evaluation.inits``
+    initialisations scored at the end under the objective's noise."""
+    from robopt.lopt.compare import comparison_runs
+
+    spec = block["experiments"][experiment]
+    if spec["objective"] != "gaussian":
+        raise ConfigError(f"lopt.experiments.{experiment}: the verdict runs need a gaussian objective, "
+                          f"got {spec['objective']!r}")
+    base = eval_settings(block, objective_noise(block, experiment, scale=""))
+    return comparison_runs(base, ("gaussian", spec["sigma"]), block["evaluation"]["inits"])
 
 
 def progress_experiments(lopt: dict[str, Any]) -> list[str]:
