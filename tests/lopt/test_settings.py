@@ -34,15 +34,18 @@ def test_each_stage_reads_only_its_keys(lopt):
     assert set(adam["experiments"]) == {"corruption", "clean"}  # both inner-train on the corruption mix
     assert adam["experiments"]["clean"] == {"objective": "clean", "sigma": 0.05}
     select = stage_params(lopt, "select", "gaussian")
-    assert select["selection"] == {"inits": 3, "last_snapshots": 1} and "outer" not in select
-    with pytest.raises(ValueError, match="stages: outer, evaluate, adam, select"):
+    assert select["selection"] == {"inits": 2, "last_snapshots": 1} and "outer" not in select
+    assert "theta0" not in select and stage_params(lopt, "theta0", "gaussian")["theta0"] == lopt["theta0"]
+    assert "inits" not in evaluate["evaluation"]  # only the verdict reads it: changing it reruns nothing else
+    assert stage_params(lopt, "verdict", "gaussian")["evaluation"]["inits"] == 2
+    with pytest.raises(ValueError, match="stages: outer, evaluate, adam, select, theta0, verdict"):
         stage_params(lopt, "selct", "gaussian")
 
 
 def test_meta_validation_runs_score_the_objective_on_validation_images_only(lopt):
     block = stage_params(lopt, "select", "corruption")
     runs = selection_settings(block, "corruption")
-    assert [run.seed for run in runs] == [block["evaluation"]["seed"] + k for k in range(3)]
+    assert [run.seed for run in runs] == [block["evaluation"]["seed"] + k for k in range(2)]
     assert all(run.final_splits == ("validation",) and run.curve_targets == [] for run in runs)
     mix = block["corruption_mix"]
     assert runs[0].final_targets == [(c, s) for c in mix["train"] for s in mix["severities"]]
