@@ -54,7 +54,7 @@ def test_demo_outputs_exist_and_are_plausible(demo):
                  "figures/metz2019_fig1a.png", "figures/metz2019_fig1c.pdf", "figures/metz2019_fig2.pdf",
                  "figures/metz2019_appB.png", "tables/lopt_evaluation.csv", "tables/damp_error_by_severity.md",
                  "tables/damp_error_by_severity.tex", "tables/metrics.csv", "figures/tuning_synthetic.png",
-                 "tables/tuning_synthetic.md", "tables/lopt_selection.md"):
+                 "tables/tuning_synthetic.md", "tables/lopt_selection.md", "tables/lopt_verdict_gaussian.md"):
         assert (demo / "results" / name).stat().st_size > 0, name
     metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
     clean = metrics[metrics["corruption"] == "clean"]
@@ -164,7 +164,8 @@ def test_metz_figure_target_schedules_only_its_ancestors(tmp_path):
     workdir = copy_workflow(tmp_path)
     result = run(workdir, "--dry-run", "--forceall", "results/figures/metz2019_fig1c.pdf")
     assert scheduled_jobs(result.stdout) == {
-        "prepare_dataset": 1, "lopt_outer_train": 5, "lopt_validate": 5, "lopt_select_seed": 3, "lopt_evaluate": 3,
+        "prepare_dataset": 1, "lopt_theta0": 3, "lopt_outer_train": 5, "lopt_validate": 5, "lopt_select_seed": 3,
+        "lopt_evaluate": 3,
         "lopt_adam": 2, "lopt_collect": 1, "plot_metz2019": 1,
     }
     result = run(workdir, "--dry-run", "--forceall", "results/figures/metz2019_fig1a.pdf")
