@@ -56,9 +56,9 @@ def compare_optimizers(thetas: dict[str, torch.Tensor], lrs: list[float], runs: 
                               settings.seed)
         rows = final_losses(inner_train(learned, init_state, len(meta), data, sets, settings, None), list(thetas))
         rows["lr"] = float("nan")
-        adam_rows = final_losses(inner_train(adam, init_adam, len(lrs), data, sets, settings, None),
-                                 [f"adam lr {lr:g}" for lr in lrs])
-        adam_rows["lr"] = [lrs[[f"adam lr {lr:g}" for lr in lrs].index(name)] for name in adam_rows["optimizer"]]
+        names = {f"adam lr {lr:g}": lr for lr in lrs}
+        adam_rows = final_losses(inner_train(adam, init_adam, len(lrs), data, sets, settings, None), list(names))
+        adam_rows["lr"] = adam_rows["optimizer"].map(names)
         frames += [rows.assign(init=init), adam_rows.assign(init=init)]
     return pd.concat(frames, ignore_index=True)[["init", "optimizer", "lr", "split", "loss"]]
 

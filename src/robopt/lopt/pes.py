@@ -1,13 +1,15 @@
 """Persistent evolution strategies (PES; Vicol, Metz and Sohl-Dickstein, ICML 2021), antithetic form.
 
-Follows the paper's Algorithm 2 and google/learned_optimization ``outer_trainers/truncated_pes.py``: the positive and
-negative member of pair k keep their own inner states across unrolls (each evolves under its own perturbed theta),
-and the pair accumulates the perturbations it has used since its inner problem started, xi_k = sum of eps_k. The
-estimate of an unroll is mean_k xi_k (L+_k - L-_k) / (2 std), the antithetic ES formula with xi_k in place of eps_k
-(eps ~ N(0, I), perturbation std * eps). Summed over the unrolls of a horizon it is unbiased for the gradient of the
-Gaussian-smoothed total loss; the accumulators reset with the inner problem (a new initialisation, or a pair
-stopped at ``reset_factor`` x its initial loss). Where the reference weights each unroll's loss as a sum over its
-steps, the outer loss here is the mean over the unroll's evaluation points, as for truncated ES.
+Follows the paper's Algorithm 2 and google/learned_optimization ``outer_trainers/truncated_pes.py``
+(``compute_pes_grad``): the positive and negative member of pair k keep their own inner states across unrolls (each
+evolves under its own perturbed theta), and the pair accumulates the perturbations it has used since its inner
+problem started, xi_k = sum of eps_k. The estimate of an unroll is mean_k xi_k (L+_k - L-_k) / (2 std), the antithetic
+ES formula with xi_k in place of eps_k (eps ~ N(0, I), perturbation std * eps; the reference scales its perturbation
+by std and divides by 2 std^2, the same). Each member's loss is the mean over its unroll's evaluation points, as the
+reference's masked mean over steps. Summed over the unrolls of a horizon the estimate is unbiased for the gradient of
+the Gaussian-smoothed loss. Where the reference lets an unroll cross a finished inner problem (and then weights by
+that unroll's perturbation only), unrolls here stop at the horizon, so the accumulators simply reset with the inner
+problem (a new initialisation, or a pair stopped at ``reset_factor`` x its initial loss).
 """
 
 from __future__ import annotations
