@@ -13,7 +13,7 @@ make_deterministic(snakemake.threads)
 block, experiment = snakemake.params.lopt, snakemake.wildcards.experiment
 data, scale = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
 noise = train_noise(block, experiment, scale)
-theta = torch.load(snakemake.input.theta, map_location="cpu", weights_only=False)["theta"]
+theta = torch.load(snakemake.input.theta, map_location="cpu", weights_only=True)["theta"]
 table = evaluate_learned(theta, eval_settings(block, noise), noise, data, load_inner_test(block, snakemake.input.test))
 labels = {"optimizer": f"lopt_{experiment}", "objective": block["experiments"][experiment]["objective"]}
 write_csv(prepend_columns(table, labels), snakemake.output[0])

@@ -12,7 +12,7 @@ log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
 block, experiment, seed = snakemake.params.lopt, snakemake.wildcards.experiment, int(snakemake.wildcards.seed)
 data, _ = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
-saved = torch.load(snakemake.input.theta, map_location="cpu", weights_only=False)
+saved = torch.load(snakemake.input.theta, map_location="cpu", weights_only=True)
 table = evaluate_progress(saved["iterations"], saved["snapshots"], progress_settings(block, experiment), data,
                           load_inner_test(block, snakemake.input.test))
 labels = {"experiment": experiment, "objective": block["experiments"][experiment]["objective"], "seed": seed}

@@ -21,7 +21,7 @@ saved = {Path(path).parent.name: path for path in snakemake.input.thetas}
 if best["candidate"] == THETA0:  # iteration 0 of any seed: the same initial rule
     import torch  # only here: a seed's theta.pt is copied as it is
 
-    first = torch.load(next(iter(saved.values())), map_location="cpu", weights_only=False)
+    first = torch.load(next(iter(saved.values())), map_location="cpu", weights_only=True)
     save_torch({"theta": first["snapshots"][list(first["iterations"]).index(0)], "candidate": THETA0},
                snakemake.output.theta)
 else:

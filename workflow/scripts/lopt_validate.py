@@ -13,7 +13,7 @@ log_to_file(snakemake.log[0])
 make_deterministic(snakemake.threads)
 block, experiment, seed = snakemake.params.lopt, snakemake.wildcards.experiment, int(snakemake.wildcards.seed)
 data, _ = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
-saved = torch.load(snakemake.input.theta, map_location="cpu", weights_only=False)
+saved = torch.load(snakemake.input.theta, map_location="cpu", weights_only=True)
 iterations = saved["iterations"].tolist()
 keep = scored_iterations(iterations, block["selection"]["last_snapshots"], snakemake.params.initial)
 index = [iterations.index(iteration) for iteration in keep]

@@ -16,7 +16,7 @@ block, experiment = snakemake.params.lopt, snakemake.wildcards.experiment
 data, _ = load_inner_data(block, snakemake.input.train, snakemake.input.meta)
 test = load_inner_test(block, snakemake.input.test)
 thetas = {"theta0": torch.load(snakemake.input.theta0, map_location="cpu", weights_only=True)["theta0"],
-          "selected": torch.load(snakemake.input.selected, map_location="cpu", weights_only=False)["theta"]}
+          "selected": torch.load(snakemake.input.selected, map_location="cpu", weights_only=True)["theta"]}
 losses = compare_optimizers(thetas, block["evaluation"]["adam_lrs"], verdict_runs(block, experiment), data,
                             test.images, test.labels)
 labels = {"experiment": experiment, "sigma": block["experiments"][experiment]["sigma"]}
