@@ -137,7 +137,7 @@ def training_subset(train: ImageSplit | ImageIndex, count: int) -> ImageSplit | 
     _, kept = stratified_split(train.labels, count / len(train), seed=0)
     if isinstance(train, ImageIndex):
         return dataclasses.replace(train, paths=[train.paths[k] for k in kept.tolist()], labels=train.labels[kept])
-    return dataclasses.replace(train, images=train.images[kept], labels=train.labels[kept])
+    return train.subset(kept)
 
 
 def streamed_batches(train: ImageIndex, settings: TrainSettings, seed: int, epoch: int, device: torch.device,

@@ -1,0 +1,51 @@
+"""Learning to Reweight Examples (Ren et al. 2018, L2RW): per-example weights from one virtual SGD step.
+
+Follows github uber-research/learning-to-reweight-examples (``cifar/cifar_train.py``, ``reweight_mod``): weights
+eps = 0 for the batch's examples, a virtual step theta' = theta - a grad sum eps_i l_i, the mean cross-entropy of a
+meta batch at theta', w~ = max(0, -dL_meta/d eps), w = w~ / sum w~ (all zero stays zero), then the real step of the
+base optimizer (with its momentum and weight decay) on sum_i w_i l_i with w fixed. At eps = 0, theta' = theta and
+-dL_meta/d eps_i = a <grad L_meta(theta), grad l_i(theta)>: the virtual lr a cancels in the normalisation, so none
+is configured. Where it differs: the meta-gradient is taken as those inner products (one reverse pass on the meta
+batch, one forward-mode pass on the training batch; ``robopt.train.meta_step``) instead of a second-order graph, the
+real forward is a separate pass as in the reference (it alone moves the BatchNorm running statistics), and the
+logged loss is the unweighted batch mean, comparable with SGD's.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from robopt.train.base import OptimizerSettings
+from robopt.train.meta_step import alignments, meta_gradient, parameters_of
+from robopt.train.reweighting import Reweighting, forward_losses
+
+
+def normalised_weights(raw: torch.Tensor) -> torch.Tensor:
+    """max(0, raw) / its sum; all zero stays all zero (never NaN)."""
+    clipped = raw.clamp_min(0)
+    total = clipped.sum()
+    return torch.where(total > 0, clipped / torch.where(total > 0, total, torch.ones_like(total)), clipped)
+
+
+class L2RW(Reweighting):
+    """The L2RW step around the base optimizer; ``meta_batch_size`` meta images per step (the reference: 100)."""
+
+    def __init__(self, model: nn.Module, optimizer: OptimizerSettings, *, meta_batch_size: int,
+                 meta_bn: str) -> None:
+        self._setup("l2rw", model, optimizer, meta_batch_size, meta_bn)
+
+    def example_weights(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor,
+                        meta_inputs: torch.Tensor, meta_targets: torch.Tensor) -> torch.Tensor:
+        """The normalised weights w of the batch: max(0, <grad L_meta, grad l_i>) / sum, at the current weights."""
+        params = parameters_of(model)
+        direction = meta_gradient(model, params, meta_inputs, meta_targets, self.meta_bn)
+        return normalised_weights(alignments(model, params, inputs, targets, direction))
+
+    def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        weights = self.example_weights(model, inputs, targets, *self.draw_meta_batch())
+        self.optimizer.zero_grad(set_to_none=True)
+        losses, logits = forward_losses(model, inputs, targets)
+        self.weighted_update(losses, weights)
+        self.last_weights = weights * len(weights)
+        return losses.detach().mean(), logits.detach()

@@ -1,0 +1,209 @@
+"""L2RW and Meta-Weight-Net: exact meta-gradients (against finite differences, in float64), BatchNorm buffers kept,
+weights invariant to the virtual lr, uniform weights = SGD."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from robopt.data.format import ImageSplit
+from robopt.train.base import OptimizerSettings
+from robopt.train.l2rw import L2RW, normalised_weights
+from robopt.train.meta_step import (
+    MetaBatches,
+    alignments,
+    buffer_copies,
+    meta_gradient,
+    parameters_of,
+    virtual_step,
+    weight_meta_gradient,
+)
+from robopt.train.methods import SGD
+from robopt.train.mwnet import MWNet
+
+OPTIMIZER = OptimizerSettings(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4, mixed_precision=False,
+                              base="sgd", grad_clip_norm=0.0, weight_decay_on="all")
+MWNET = {"meta_batch_size": 8, "meta_bn": "batch", "meta_interval": 1, "meta_optimizer": "adam", "meta_lr": 1e-3,
+         "meta_weight_decay": 1e-4, "hidden": 100}
+
+
+def conv_bn(dtype=torch.float64) -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                         nn.Flatten(), nn.Linear(4, 3)).to(dtype).train()
+
+
+def data(n: int, seed: int, dtype=torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 3, 5, 5, generator=generator, dtype=dtype), torch.randint(0, 3, (n,), generator=generator)
+
+
+def meta_loss_after_step(model, x, y, meta_x, meta_y, eps, lr) -> torch.Tensor:
+    """L_meta(theta - lr grad sum eps_i l_i), computed the references' way (batch statistics, buffers cloned)."""
+    from torch.func import functional_call
+
+    params = {k: v.detach().requires_grad_(True) for k, v in parameters_of(model).items()}
+    logits = functional_call(model, (params, buffer_copies(model)), (x,))
+    loss = (eps * F.cross_entropy(logits, y, reduction="none")).sum()
+    grads = torch.autograd.grad(loss, list(params.values()))
+    stepped = {k: p.detach() - lr * g for (k, p), g in zip(params.items(), grads, strict=True)}
+    meta_logits = functional_call(model, (stepped, buffer_copies(model)), (meta_x,))
+    return F.cross_entropy(meta_logits, meta_y)
+
+
+def finite_differences(f, eps: torch.Tensor, h: float = 1e-5) -> torch.Tensor:
+    out = torch.zeros_like(eps)
+    for i in range(len(eps)):
+        step = torch.zeros_like(eps)
+        step[i] = h
+        out[i] = (f(eps + step) - f(eps - step)) / (2 * h)
+    return out
+
+
+@pytest.mark.parametrize("at", ["zero", "random"])
+def test_weight_meta_gradient_matches_finite_differences(at):
+    model = conv_bn()
+    (x, y), (mx, my) = data(6, 1), data(5, 2)
+    eps = torch.zeros(6, dtype=torch.float64) if at == "zero" else torch.rand(6, dtype=torch.float64,
+                                                                               generator=torch.Generator().manual_seed(3))
+    lr = 0.5
+    exact = weight_meta_gradient(model, x, y, mx, my, eps, lr, "batch")
+    numeric = finite_differences(lambda e: meta_loss_after_step(model, x, y, mx, my, e, lr), eps)
+    torch.testing.assert_close(exact, numeric, rtol=1e-6, atol=1e-10)
+    assert exact.abs().max() > 1e-4  # a real signal, not zeros on both sides
+
+
+def test_meta_gradient_at_zero_is_minus_lr_times_gradient_inner_products():
+    model = conv_bn()
+    (x, y), (mx, my) = data(6, 1), data(5, 2)
+    lr = 0.3
+    exact = weight_meta_gradient(model, x, y, mx, my, torch.zeros(6, dtype=torch.float64), lr, "batch")
+    params = parameters_of(model)
+    g_meta = meta_gradient(model, params, mx, my, "batch")
+    closed = []
+    for i in range(6):  # grad l_i with the whole batch's statistics, one example at a time by reverse mode
+        leaves = {k: v.detach().requires_grad_(True) for k, v in params.items()}
+        from torch.func import functional_call
+
+        losses = F.cross_entropy(functional_call(model, (leaves, buffer_copies(model)), (x,)), y, reduction="none")
+        grads = torch.autograd.grad(losses[i], list(leaves.values()))
+        closed.append(-lr * sum((g * g_meta[k]).sum() for k, g in zip(leaves, grads, strict=True)))
+    torch.testing.assert_close(exact, torch.stack(closed), rtol=1e-9, atol=1e-12)
+
+
+def test_l2rw_weights_are_normalised_clipped_minus_meta_gradient_and_lr_free():
+    model = conv_bn()
+    (x, y), (mx, my) = data(8, 1), data(5, 2)
+    method = L2RW(model, OPTIMIZER, meta_batch_size=5, meta_bn="batch")
+    weights = method.example_weights(model, x, y, mx, my)
+    zero = torch.zeros(8, dtype=torch.float64)
+    for lr in (1e-3, 0.1, 10.0):
+        numeric = finite_differences(lambda e, lr=lr: meta_loss_after_step(model, x, y, mx, my, e, lr), zero)
+        torch.testing.assert_close(weights, normalised_weights(-numeric), rtol=1e-5, atol=1e-9)
+    assert weights.sum() == pytest.approx(1.0) and (weights >= 0).all() and (weights == 0).any()
+
+
+def test_all_zero_weights_stay_zero():
+    weights = normalised_weights(torch.tensor([-1.0, -2.0, 0.0]))
+    assert torch.equal(weights, torch.zeros(3))
+
+
+def test_mwnet_meta_gradient_of_every_weight_net_parameter_matches_finite_differences():
+    model = conv_bn()
+    (x, y), (mx, my) = data(6, 1), data(5, 2)
+    method = MWNet(model, OPTIMIZER, **{**MWNET, "hidden": 3})
+    net = method.weight_net.double()
+    lr = 0.5
+    losses = F.cross_entropy(model(x), y, reduction="none").detach()
+
+    def meta_loss() -> torch.Tensor:
+        return meta_loss_after_step(model, x, y, mx, my, net(losses) / 6, lr)
+
+    d_eps = weight_meta_gradient(model, x, y, mx, my, (net(losses) / 6).detach(), lr, "batch")
+    net.zero_grad()
+    net(losses).backward(d_eps / 6)
+    for name, p in net.named_parameters():
+        numeric = torch.zeros_like(p)
+        for i in range(p.numel()):
+            values = []
+            for shift in (1e-5, -2e-5):
+                with torch.no_grad():
+                    p.view(-1)[i] += shift
+                values.append(meta_loss().detach())
+            with torch.no_grad():
+                p.view(-1)[i] += 1e-5
+            numeric.view(-1)[i] = (values[0] - values[1]) / 2e-5
+        torch.testing.assert_close(p.grad, numeric, rtol=1e-6, atol=1e-10, msg=name)
+
+
+def test_meta_passes_leave_batchnorm_buffers_untouched():
+    model = conv_bn()
+    (x, y), (mx, my) = data(6, 1), data(5, 2)
+    before = {k: v.clone() for k, v in model.named_buffers()}
+    weight_meta_gradient(model, x, y, mx, my, torch.rand(6, dtype=torch.float64), 0.1, "batch")
+    meta_gradient(model, parameters_of(model), mx, my, "running")
+    alignments(model, parameters_of(model), x, y, parameters_of(model))
+    for k, v in model.named_buffers():
+        assert torch.equal(v, before[k]), k
+    assert model.training and model[1].training
+
+
+def test_running_statistics_meta_bn_differs_from_batch_statistics():
+    model = conv_bn()
+    mx, my = data(5, 2)
+    with torch.no_grad():
+        model[1].running_mean.fill_(0.5)
+    batch = meta_gradient(model, parameters_of(model), mx, my, "batch")
+    running = meta_gradient(model, parameters_of(model), mx, my, "running")
+    assert not torch.allclose(batch["0.weight"], running["0.weight"])
+
+
+def test_uniform_weights_reproduce_the_sgd_step():
+    x, y = data(8, 1, torch.float32)
+    sgd_model, reweighted = conv_bn(torch.float32), conv_bn(torch.float32)
+    SGD(sgd_model, OPTIMIZER).step(sgd_model, x, y)
+    method = L2RW(reweighted, OPTIMIZER, meta_batch_size=5, meta_bn="batch")
+    from robopt.train.reweighting import forward_losses
+
+    losses, _ = forward_losses(reweighted, x, y)
+    method.weighted_update(losses, torch.full((8,), 1 / 8))
+    for (name, a), b in zip(sgd_model.state_dict().items(), reweighted.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, msg=name)
+
+
+def meta_split(n: int = 40) -> ImageSplit:
+    generator = torch.Generator().manual_seed(4)
+    return ImageSplit(torch.randint(0, 256, (n, 5, 5, 3), dtype=torch.uint8, generator=generator),
+                      torch.arange(n) % 3, ["a", "b", "c"])
+
+
+@pytest.mark.parametrize("name", ["l2rw", "mwnet"])
+def test_steps_train_and_log_weights(name):
+    model = conv_bn(torch.float32)
+    method = (L2RW(model, OPTIMIZER, meta_batch_size=8, meta_bn="batch") if name == "l2rw"
+              else MWNet(model, OPTIMIZER, **MWNET))
+    method.attach_meta_set(MetaBatches(meta_split(), 8, [0.5] * 3, [0.25] * 3, 1, 0, torch.device("cpu")))
+    x, y = data(8, 1, torch.float32)
+    before = copy.deepcopy(model.state_dict())
+    loss, logits = method.step(model, x, y)
+    assert torch.isfinite(loss) and logits.shape == (8, 3)
+    assert method.last_weights.shape == (8,) and torch.isfinite(method.last_weights).all()
+    assert not torch.equal(before["0.weight"], model.state_dict()["0.weight"])
+
+
+def test_mwnet_updates_its_weight_net_every_meta_interval_steps():
+    model = conv_bn(torch.float32)
+    method = MWNet(model, OPTIMIZER, **{**MWNET, "meta_interval": 2})
+    method.attach_meta_set(MetaBatches(meta_split(), 8, [0.5] * 3, [0.25] * 3, 1, 0, torch.device("cpu")))
+    x, y = data(8, 1, torch.float32)
+    snapshots = []
+    for _ in range(3):
+        snapshots.append(copy.deepcopy(method.weight_net.state_dict()))
+        method.step(model, x, y)
+    changed = [not torch.equal(a["layers.0.weight"], b["layers.0.weight"])
+               for a, b in zip(snapshots, snapshots[1:], strict=False)]
+    assert changed == [True, False]
