@@ -78,6 +78,11 @@ def check_config(config: dict[str, Any]) -> None:
                 "to the folder that holds its official files (see config/README.md)"
             )
         variants(config, dataset)
+        if config["training"][dataset].get("bias"):
+            from robopt.data.bias import check_held_out
+
+            check_held_out(config["training"][dataset]["bias"], config["corruptions"]["names"],
+                           f"training.{dataset}.bias")
     for dataset, block in config["training"].items():
         if "image_size" in block:
             raise ConfigError(f"training.{dataset}.image_size: only ImageNet recipes (imagenet.recipes.*) take it")

@@ -88,9 +88,30 @@ def block_variant(training: dict[str, Any], method: str, where: str, ranks: dict
         raise ConfigError(f"{where}.methods.{method}.sub_batches = {block['sub_batches']} is not a "
                           f"multiple of the {world} ranks of its distributed block (each rank runs sub_batches / "
                           "ranks of them)")
+    check_meta_set(training, method, where)
     tuned = next((key for key, value in block.items() if value == TUNED), None)
     sigma = float(block["sigma"]) if method in SWEPT_METHODS and tuned != "sigma" else None
     return Variant(method, method, block, overrides, sigma=sigma, tuned=tuned)
+
+
+def check_meta_set(training: dict[str, Any], method: str, where: str) -> None:
+    """A method that uses a meta set (L2RW, MW-Net, their SGD baselines) needs the training block's bias block to
+    carve one; the bias block's values are checked here too, before any job."""
+    from robopt.data.bias import check_bias
+    from robopt.train.methods import meta_set_use
+
+    bias = training.get("bias")
+    if bias is not None:
+        check_bias(bias, f"{where}.bias")
+    if meta_set_use(method) and not (bias and bias["meta_set"]["per_class"] > 0):
+        raise ConfigError(f"{where}.methods.{method} needs a meta set: set {where}.bias.meta_set.per_class > 0")
+
+
+def model_labels(config: dict[str, Any], dataset: str, variant: Variant) -> dict[str, Any]:
+    """The tidy columns of a model's rows: the variant's, then how its training set was biased."""
+    from robopt.data.bias import bias_labels
+
+    return {**variant.labels(), **bias_labels(config["training"][dataset].get("bias"))}
 
 
 def augmented_variants(config: dict[str, Any], dataset: str) -> list[Variant]:

@@ -68,7 +68,7 @@ def test_history_is_tidy_and_loss_decreases(train_split):
 
 def test_unknown_method_and_model_list_valid_names():
     model = build_model("small_cnn", 10)
-    with pytest.raises(UnknownNameError, match="valid names: adam, asam, daap, damp, dropout, sam, sgd"):
+    with pytest.raises(UnknownNameError, match="valid names: adam, asam, daap, damp, dropout, l2rw, mwnet, sam, sgd, sgd_early_stop, sgd_plus_meta"):
         build_method("sgdd", model, small_settings().optimizer, {})
     with pytest.raises(UnknownNameError, match="preact_resnet18, resnet14, resnet18, resnet20, resnet32, resnet50, resnet8, small_cnn, vit_s16"):
         build_model("resnet34", 10)

@@ -19,7 +19,14 @@ from robopt.corruptions.sets import corrupted_set_files  # noqa: E402
 from robopt.data import DATASETS as DATASET_REGISTRY  # noqa: E402
 from robopt.evaluate.published import heatmap_figure_name, has_published_comparison  # noqa: E402
 from robopt.report import damp_scale_note, damp_scale_notes  # noqa: E402
-from robopt.variants import sweep_variants, trained_variants, training_job, tune_grid, variants  # noqa: E402
+from robopt.variants import (  # noqa: E402
+    model_labels,
+    sweep_variants,
+    trained_variants,
+    training_job,
+    tune_grid,
+    variants,
+)
 
 validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
@@ -180,8 +187,8 @@ def tuning_settings(wildcards):
 
 
 def variant_labels(wildcards):
-    """The tidy columns (variant, method, train_corruption, sigma) of this model's rows."""
-    return variant_of(wildcards).labels()
+    """The tidy columns (variant, method, train_corruption, sigma, then the bias columns) of this model's rows."""
+    return model_labels(config, wildcards.dataset, variant_of(wildcards))
 
 
 def training_labels(wildcards):

@@ -45,6 +45,19 @@ def check_bias(bias: dict[str, Any], where: str) -> None:
         raise ConfigError(f"{where}.imbalance = {bias['imbalance']}: an imbalance factor >= 1 is needed")
     if bias["meta_set"]["per_class"] < 0:
         raise ConfigError(f"{where}.meta_set.per_class = {bias['meta_set']['per_class']}: must be >= 0")
+    copies = bias["corrupted_copies"]
+    if copies["fraction"] > 0 and not copies["corruptions"]:
+        raise ConfigError(f"{where}.corrupted_copies.fraction = {copies['fraction']} needs "
+                          f"{where}.corrupted_copies.corruptions")
+
+
+def check_held_out(bias: dict[str, Any], test_corruptions: list[str], where: str) -> None:
+    """A corrupted meta set uses corruptions held out from the test columns (selecting on a test corruption would
+    select on the test set)."""
+    shared = sorted(set(bias["meta_set"]["corruptions"]) & set(test_corruptions))
+    if shared:
+        raise ConfigError(f"{where}.meta_set.corruptions shares {', '.join(shared)} with corruptions.names: a "
+                          "meta set must be corrupted with corruptions held out from the test columns")
 
 
 def class_members(labels: torch.Tensor, generator: torch.Generator) -> list[torch.Tensor]:

@@ -11,7 +11,9 @@ from robopt.errors import RoboptError
 
 #: Which model a row belongs to: the variant id and the columns that describe it (``robopt.variants.Variant.labels``).
 MODEL_COLUMNS = ["variant", "method", "train_corruption", "sigma"]
-TIDY_COLUMNS = ["dataset", "model", *MODEL_COLUMNS, "seed", "corruption", "severity", "n_images", "accuracy", "error",
+#: How the model's training set was biased (``robopt.data.bias.bias_labels``; "none" / 0 / 1 for an unbiased set).
+BIAS_COLUMNS = ["label_noise", "noise_rate", "imbalance", "meta_set"]
+TIDY_COLUMNS = ["dataset", "model", *MODEL_COLUMNS, *BIAS_COLUMNS, "seed", "corruption", "severity", "n_images", "accuracy", "error",
                 "nll", "ece"]
 
 

@@ -13,6 +13,7 @@ from robopt.models.imagenet import resnet50, vit_s16
 from robopt.models.preact_resnet import PreActResNet18
 from robopt.models.resnet import resnet18
 from robopt.models.small_cnn import SmallCNN
+from robopt.models.wide_resnet import wrn28_10
 from robopt.registry import Registry
 
 MODELS: Registry[Callable[[int], nn.Module]] = Registry("model")
@@ -21,6 +22,7 @@ MODELS.register("resnet18")(resnet18)
 MODELS.register("preact_resnet18")(PreActResNet18)
 MODELS.register("resnet50")(resnet50)
 MODELS.register("vit_s16")(vit_s16)
+MODELS.register("wrn28_10")(wrn28_10)
 for _name, _builder in CIFAR_RESNETS.items():
     MODELS.register(_name)(_builder)
 

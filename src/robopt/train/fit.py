@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from robopt.data.augment import normalize, random_crop_flip
+from robopt.data.bias import BIASED
 from robopt.data.format import ImageSplit
 from robopt.data.imagenet import ImageIndex
 from robopt.distributed import all_reduce_sum, average_buffers, barrier, current_world
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
+#: Added to the run seed for a reweighting method's meta-batch sampler.
+META_SEED_OFFSET = 1_000_003
 
 
 @dataclass
@@ -76,6 +79,7 @@ class TrainSettings:
     dropout: float = 0.0  # the camera-ready's Dropout baseline (ImageNet models only)
     width: int = 1  # channel multiplier of a CIFAR ResNet (resnet8/14/20/32)
     image_size: int | None = None  # ImageNet training crop / evaluation size (None = 224; smaller for fixtures)
+    bias: dict[str, Any] | None = None  # a biased training set and its meta set (robopt.data.bias; None = as is)
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -141,8 +145,9 @@ def training_subset(train: ImageSplit | ImageIndex, count: int) -> ImageSplit | 
 
 
 def streamed_batches(train: ImageIndex, settings: TrainSettings, seed: int, epoch: int, device: torch.device,
-                     world) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """This rank's uint8 NHWC share of each batch of one ImageNet epoch, decoded from the files."""
+                     world) -> Iterator[tuple[torch.Tensor, torch.Tensor, None]]:
+    """This rank's uint8 NHWC share of each batch of one ImageNet epoch, decoded from the files (no indices: a
+    streamed set has no bias mask)."""
     from robopt.data.imagenet_loader import ImageNetBatches
     from robopt.imagenet_protocol import TRAIN_SIZE
 
@@ -150,18 +155,19 @@ def streamed_batches(train: ImageIndex, settings: TrainSettings, seed: int, epoc
                              workers=torch.get_num_threads(), image_size=settings.image_size or TRAIN_SIZE,
                              shard=(world.rank, world.size))
     for images, labels in loader:
-        yield images.permute(0, 2, 3, 1), labels  # NHWC view, as the splits held in memory
+        yield images.permute(0, 2, 3, 1), labels, None  # NHWC view, as the splits held in memory
 
 
 def held_batches(train: ImageSplit, settings: TrainSettings, generator: torch.Generator, corrupt_half,
-                 world) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """This rank's share of each augmented batch of one epoch of a split held on the device."""
+                 world) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """This rank's share of each augmented batch of one epoch of a split held on the device, with the images'
+    indices in the split."""
     order = torch.randperm(len(train), generator=generator, device=train.images.device)
     shard = slice(world.rank, None, world.size)  # this rank's share of the batch
     for step in range(len(train) // settings.batch_size):
         index = order[step * settings.batch_size : (step + 1) * settings.batch_size]
         images = augment(train.images[index], settings.crop_padding, corrupt_half, generator)
-        yield images[shard], train.labels[index][shard]
+        yield images[shard], train.labels[index][shard], index[shard]
 
 
 def augment(images: torch.Tensor, crop_padding: int, corrupt_half, generator: torch.Generator) -> torch.Tensor:
@@ -174,8 +180,8 @@ def augment(images: torch.Tensor, crop_padding: int, corrupt_half, generator: to
     return images
 
 
-def _history_rows(epoch: int, step: int, metrics: dict[str, float]) -> list[dict[str, Any]]:
-    return [{"epoch": epoch, "step": step, "split": "train", "metric": k, "value": v} for k, v in metrics.items()]
+def _history_rows(epoch: int, step: int, metrics: dict[str, float], split: str = "train") -> list[dict[str, Any]]:
+    return [{"epoch": epoch, "step": step, "split": split, "metric": k, "value": v} for k, v in metrics.items()]
 
 
 def fit(
@@ -191,8 +197,16 @@ def fit(
     """
     device = torch.device(device)
     world = current_world()
-    if settings.train_images is not None:
-        train = training_subset(train, settings.train_images)
+    meta = None
+    if isinstance(train, ImageIndex):
+        if settings.bias is not None:
+            raise ConfigError("a bias block (biased training set, meta set) needs a dataset held in memory")
+        if settings.train_images is not None:
+            train = training_subset(train, settings.train_images)
+    else:
+        from robopt.train.meta_set import training_and_meta_sets
+
+        train, meta = training_and_meta_sets(train, settings)
     torch.manual_seed(seed)
     model = build_model(settings.model, train.num_classes, **settings.model_options).to(device)
     if device.type == "cuda":
@@ -208,6 +222,18 @@ def fit(
     if settings.batch_size % world.size:
         raise ValueError(f"batch_size {settings.batch_size} does not split over {world.size} ranks")
 
+    use = getattr(trainer, "meta_set_use", None)
+    if use == "meta":  # the sampler's own generator: meta batches do not shift the training batches' draws
+        from robopt.train.meta_step import MetaBatches
+
+        trainer.attach_meta_set(MetaBatches(meta, trainer.meta_batch_size, settings.mean, settings.std,
+                                            settings.crop_padding, seed + META_SEED_OFFSET, device))
+    stopping = None
+    if use == "select":
+        from robopt.train.meta_set import EarlyStopping
+
+        stopping = EarlyStopping()
+
     start_epoch, history = 0, []
     state = load_checkpoint(checkpoint_path, run_id) if checkpoint_path else None
     if state is not None:
@@ -215,6 +241,10 @@ def fit(
         trainer.optimizer.load_state_dict(state["optimizer"])
         restore_rng(state["rng"], generator)
         start_epoch, history = state["epoch"], state["history"]
+        if hasattr(trainer, "load_state_dict"):
+            trainer.load_state_dict(state["method"])
+        if stopping is not None:
+            stopping.load_state_dict(state["early_stopping"])
         log.info("resuming from %s after epoch %d", checkpoint_path, start_epoch)
 
     step_model = torch.compile(model) if settings.compile else model  # shares parameters with `model`
@@ -228,6 +258,8 @@ def fit(
         from robopt.corruptions.augment import CorruptHalf
 
         corrupt_half = CorruptHalf(settings.train_corruptions, settings.corruption_scale, settings.train_severities)
+    biased = train.extra.get(BIASED) if not streamed else None
+    weight_log = None
     for epoch in range(start_epoch, settings.epochs):
         lr = settings.lr_at(epoch, 0, steps_per_epoch)  # the epoch's first (logged) learning rate
         model.train()
@@ -236,7 +268,11 @@ def fit(
         correct = torch.zeros((), device=device, dtype=torch.long)
         batches = (streamed_batches(train, settings, seed, epoch, device, world) if streamed
                    else held_batches(train, settings, generator, corrupt_half, world))
-        for step, (images, targets) in enumerate(batches):
+        if biased is not None and hasattr(trainer, "last_weights"):
+            from robopt.train.meta_set import WeightLog
+
+            weight_log = WeightLog(device)
+        for step, (images, targets, index) in enumerate(batches):
             for group in trainer.optimizer.param_groups:
                 group["lr"] = settings.lr_at(epoch, step, steps_per_epoch)
             inputs = normalize(images, settings.mean, settings.std)
@@ -247,6 +283,8 @@ def fit(
                 average_buffers(model, world)
             loss_sum += loss
             correct += (logits.argmax(1) == targets).sum()
+            if weight_log is not None:
+                weight_log.add(trainer.last_weights, biased[index])
             if streamed and (step + 1) % max(1, steps_per_epoch // 10) == 0:  # an ImageNet epoch is long
                 log.info("epoch %d: step %d/%d", epoch + 1, step + 1, steps_per_epoch)
         if world.distributed:  # the whole batch's loss (mean of the ranks' means) and correct count
@@ -261,7 +299,18 @@ def fit(
         }
         if not torch.isfinite(loss_sum):
             raise FloatingPointError(f"training loss became {float(loss_sum)} in epoch {epoch + 1}; lower the lr")
+        if weight_log is not None:
+            metrics.update(weight_log.metrics())
+        if hasattr(trainer, "epoch_metrics"):
+            metrics.update(trainer.epoch_metrics())
         history += _history_rows(epoch + 1, (epoch + 1) * steps_per_epoch, metrics)
+        if meta is not None:
+            from robopt.train.meta_set import meta_set_metrics
+
+            meta_metrics = meta_set_metrics(model, meta.to(device), settings.mean, settings.std)
+            history += _history_rows(epoch + 1, (epoch + 1) * steps_per_epoch, meta_metrics, split="meta")
+            if stopping is not None:
+                stopping.update(model, epoch + 1, meta_metrics["meta_accuracy"])
         log.info(
             "epoch %d/%d  loss %.4f  accuracy %.4f  lr %.4g  %.1fs",
             epoch + 1, settings.epochs, metrics["loss"], metrics["accuracy"], lr, metrics["seconds"],
@@ -274,8 +323,16 @@ def fit(
                 "optimizer": trainer.optimizer.state_dict(),
                 "rng": rng_state(generator),
                 "history": history,
+                "method": trainer.state_dict() if hasattr(trainer, "state_dict") else None,
+                "early_stopping": stopping.state_dict() if stopping is not None else None,
             })
         barrier(world)  # no rank runs ahead of the checkpoint that a resumed run would restart from
+    if stopping is not None:  # the early-stopping baseline ends at its meta-selected epoch
+        model.load_state_dict(stopping.best_state)
+        history += _history_rows(settings.epochs, settings.epochs * steps_per_epoch,
+                                 {"selected_epoch": stopping.best_epoch}, split="meta")
+        log.info("early stopping on the meta set: epoch %d (meta accuracy %.4f)", stopping.best_epoch,
+                 stopping.best_accuracy)
     import pandas as pd  # where used: the job starts training without it
 
     return model, pd.DataFrame(history, columns=["epoch", "step", "split", "metric", "value"])

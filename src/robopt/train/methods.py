@@ -18,6 +18,8 @@ from robopt.distributed import current_world
 from robopt.errors import RoboptError
 from robopt.registry import Registry
 from robopt.train.base import Method, OptimizerSettings, apply_update, base_optimizer, loss_and_logits, uses_bf16
+from robopt.train.l2rw import L2RW
+from robopt.train.mwnet import MWNet
 from robopt.train.sharpness import ASAM, SAM
 from robopt.train.sub_batch import synchronised_statistics
 from robopt.train.weight_noise import DAAP, DAMP
@@ -58,13 +60,32 @@ class Adam(SGD):
         self._setup(model, optimizer)
 
 
+class SGDPlusMeta(SGD):
+    """SGD on the training set and the meta set together: the baseline that spends the trusted images as data."""
+
+    meta_set_use = "train"
+
+
+class SGDEarlyStop(SGD):
+    """SGD whose final model is the epoch with the best meta-set accuracy: the baseline that spends the trusted
+    images on model selection (never the test set)."""
+
+    meta_set_use = "select"
+
+
 MethodBuilder = Callable[..., Method]
 METHODS: Registry[MethodBuilder] = Registry("method")
 #: ``dropout`` is the base optimizer's step on a model built with dropout (DAMP camera-ready's ImageNet baseline;
 #: the rate is the method block's ``dropout`` key, a model option: ``robopt.variants.SETTING_OVERRIDES``).
 for _name, _builder in {"sgd": SGD, "dropout": SGD, "damp": DAMP, "daap": DAAP, "sam": SAM, "asam": ASAM,
-                        "adam": Adam}.items():
+                        "adam": Adam, "sgd_plus_meta": SGDPlusMeta, "sgd_early_stop": SGDEarlyStop, "l2rw": L2RW,
+                        "mwnet": MWNet}.items():
     METHODS.register(_name)(_builder)
+
+
+def meta_set_use(name: str) -> str | None:
+    """How method ``name`` uses the bias block's meta set (``robopt.train.reweighting.META_SET_USES``), or None."""
+    return getattr(METHODS.get(name), "meta_set_use", None)
 
 
 def method_keys(name: str) -> tuple[str, ...]:

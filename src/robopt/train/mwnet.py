@@ -25,6 +25,9 @@ from robopt.train.meta_step import weight_meta_gradient
 from robopt.train.reweighting import Reweighting, forward_losses
 
 META_OPTIMIZERS = ("adam", "sgd")
+#: Losses at which V is logged each epoch (history metric ``weight_at_loss_<x>``: the weighting function figure).
+LOSS_GRID = tuple(round(0.25 * k, 2) for k in range(33))
+WEIGHT_AT_LOSS = "weight_at_loss_"
 
 
 class WeightNet(nn.Module):
@@ -86,6 +89,13 @@ class MWNet(Reweighting):
         self.weighted_update(losses, weights / len(weights))
         self.last_weights = weights
         return losses.detach().mean(), logits.detach()
+
+    @torch.no_grad()
+    def epoch_metrics(self) -> dict[str, float]:
+        """V on a grid of losses 0..8: the learned weighting function at the end of the epoch."""
+        device = next(self.weight_net.parameters()).device
+        values = self.weight_net(torch.tensor(LOSS_GRID, device=device)).tolist()
+        return {f"{WEIGHT_AT_LOSS}{loss:g}": value for loss, value in zip(LOSS_GRID, values, strict=True)}
 
     def state_dict(self) -> dict[str, Any]:
         return {**super().state_dict(), "weight_net": self.weight_net.state_dict(),
