@@ -178,6 +178,14 @@ def measure_step(model_name, label, base, params, settings, batch, steps, mode, 
     if device.type == "cuda":  # as the training loop runs on CUDA
         model = model.to(memory_format=torch.channels_last)
         inputs = inputs.contiguous(memory_format=torch.channels_last)
+    if hasattr(trainer, "attach_meta_set"):  # L2RW / MW-Net: meta batches from a random meta set of 1,000 images
+        from robopt.data.format import ImageSplit
+        from robopt.train.meta_step import MetaBatches
+
+        meta = ImageSplit(torch.randint(0, 256, (1000, image_size, image_size, 3), dtype=torch.uint8),
+                          torch.arange(1000) % classes, [str(c) for c in range(classes)])
+        trainer.attach_meta_set(MetaBatches(meta, trainer.meta_batch_size, STATS["mean"], STATS["std"],
+                                            settings.crop_padding, 0, device))
     operators, kernels = count_operators(model, trainer, inputs, targets)
     step_model = torch.compile(model) if mode == "compiled" else model
     seconds = time_steps(step_model, trainer, inputs, targets, steps, device)
