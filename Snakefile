@@ -43,6 +43,7 @@ if LOPT_ENABLED:  # the learned-optimizer stages (Metz et al. 2019) exist only w
 
 
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/reweighting.smk"
 
 
 if IMAGENET_ENABLED:  # DAMP's ImageNet tables exist only when the config has an `imagenet` block (config/imagenet.yaml)

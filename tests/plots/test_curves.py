@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from robopt.errors import RoboptError
+from robopt.evaluate.aggregate import read_histories
 from robopt.plots import provenance
-from robopt.plots.curves import plot_training_curves, read_histories
+from robopt.plots.curves import plot_training_curves
 
 
 def histories() -> pd.DataFrame:

@@ -19,7 +19,6 @@ from robopt.train.meta_step import (
     buffer_copies,
     meta_gradient,
     parameters_of,
-    virtual_step,
     weight_meta_gradient,
 )
 from robopt.train.methods import SGD

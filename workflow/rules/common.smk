@@ -19,6 +19,7 @@ from robopt.corruptions.sets import corrupted_set_files  # noqa: E402
 from robopt.data import DATASETS as DATASET_REGISTRY  # noqa: E402
 from robopt.evaluate.published import heatmap_figure_name, has_published_comparison  # noqa: E402
 from robopt.report import damp_scale_note, damp_scale_notes  # noqa: E402
+from robopt.train.methods import meta_set_use  # noqa: E402
 from robopt.variants import (  # noqa: E402
     model_labels,
     sweep_variants,
@@ -136,7 +137,33 @@ def figure_targets():
     if config["sigma_sweep"]["methods"]:
         targets += ["results/figures/damp_fig2.pdf", "results/tables/damp_sigma_sweep.csv"]
     targets += [f"results/figures/tuning_{dataset}.pdf" for dataset in DATASETS if tuned_methods(dataset)]
+    return targets + reweighting_targets()
+
+
+def reweighting_targets():
+    """The meta-reweighting table and figures of every dataset whose methods use a meta set."""
+    targets = []
+    for dataset in DATASETS:
+        if not any(meta_set_use(method) for method in config["methods"]):
+            continue
+        targets.append(f"results/tables/reweighting_{dataset}.csv")
+        if any(meta_set_use(method) == "meta" for method in config["methods"]):
+            targets.append(f"results/figures/reweighting_weights_{dataset}.pdf")
+        if "mwnet" in config["methods"]:
+            targets.append(f"results/figures/mwnet_weight_function_{dataset}.pdf")
     return targets
+
+
+def mwnet_histories(wildcards):
+    """Training histories of Meta-Weight-Net on this dataset, every seed."""
+    return model_files("history", [(wildcards.dataset, [VARIANTS[wildcards.dataset]["mwnet"]], SEEDS)])
+
+
+def bias_setting(wildcards):
+    """The dataset's bias block in words (label noise, imbalance, meta set), for captions."""
+    from robopt.data.bias import bias_words
+
+    return bias_words(config["training"][wildcards.dataset].get("bias"))
 
 
 def training_histories(wildcards):

@@ -178,3 +178,22 @@ def bias_labels(bias: dict[str, Any] | None) -> dict[str, Any]:
     return {"label_noise": bias["label_noise"]["kind"] if bias["label_noise"]["rate"] > 0 else "none",
             "noise_rate": float(bias["label_noise"]["rate"]), "imbalance": float(bias["imbalance"]),
             "meta_set": ("corrupted" if meta["corruptions"] else "clean") if meta["per_class"] else "none"}
+
+
+def bias_words(bias: dict[str, Any] | None) -> str:
+    """The bias block in words, for captions: 'uniform label noise 40%, meta set 50 clean images per class'."""
+    if not bias:
+        return "none"
+    parts = []
+    noise = bias["label_noise"]
+    if noise["rate"] > 0:
+        parts.append(f"{noise['kind']} label noise {100 * noise['rate']:g}%")
+    if bias["imbalance"] > 1:
+        parts.append(f"imbalance factor {bias['imbalance']:g}")
+    copies = bias["corrupted_copies"]
+    if copies["fraction"] > 0:
+        parts.append(f"corrupted copies of {100 * copies['fraction']:g}% of the images ({', '.join(copies['corruptions'])})")
+    meta = bias["meta_set"]
+    kind = f"corrupted with {', '.join(meta['corruptions'])}" if meta["corruptions"] else "clean"
+    parts.append(f"meta set {meta['per_class']} {kind} images per class")
+    return ", ".join(parts)

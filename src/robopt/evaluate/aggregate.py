@@ -29,6 +29,15 @@ def read_tidy(path: str | Path, required: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
+#: The columns every training history has (the model's labels, then the tidy epoch rows).
+HISTORY_COLUMNS = ["dataset", "variant", "method", "train_corruption", "seed", "epoch", "split", "metric", "value"]
+
+
+def read_histories(paths: Iterable[str | Path]) -> pd.DataFrame:
+    """Concatenate training histories, naming any file that lacks a column."""
+    return pd.concat([read_tidy(path, HISTORY_COLUMNS) for path in paths], ignore_index=True)
+
+
 def collect(paths: Iterable[str | Path]) -> pd.DataFrame:
     """Concatenate per-model metric CSVs into one tidy table, sorted for stable output."""
     frames = [read_tidy(path, TIDY_COLUMNS) for path in paths]

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.axes import Axes
 
-from robopt.evaluate import read_tidy
 from robopt.plots.style import (
     legend_outside,
     new_figure,
@@ -22,13 +21,7 @@ from robopt.plots.style import (
     variant_style,
 )
 
-HISTORY_COLUMNS = ["dataset", "variant", "method", "train_corruption", "seed", "epoch", "split", "metric", "value"]
 PANELS = {"loss": "training loss", "accuracy": "training accuracy (%)", "lr": "learning rate"}
-
-
-def read_histories(paths: list[str | Path]) -> pd.DataFrame:
-    """Concatenate training histories, naming any file that lacks a column."""
-    return pd.concat([read_tidy(path, HISTORY_COLUMNS) for path in paths], ignore_index=True)
 
 
 def plot_training_curves(history: pd.DataFrame, dataset: str, pdf_path: str | Path, meta: dict[str, str]) -> list[Axes]:

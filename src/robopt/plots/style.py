@@ -24,6 +24,11 @@ METHOD_STYLE: dict[str, dict[str, Any]] = {
     "asam": {"color": "#2ca02c", "hatch": "\\\\", "linestyle": (0, (5, 1)), "marker": "v", "label": "ASAM"},
     "adam": {"color": "#bcbd22", "hatch": "--", "linestyle": "-", "marker": "x", "label": "Adam"},
     "lopt": {"color": "black", "hatch": "++", "linestyle": "-", "marker": "*", "label": "Learned optimizer"},
+    "sgd_plus_meta": {"color": "#8c564b", "hatch": "oo", "linestyle": "--", "marker": "P", "label": "SGD on train + meta"},
+    "sgd_early_stop": {"color": "#7f7f7f", "hatch": "||", "linestyle": ":", "marker": "X",
+                       "label": "SGD, early-stopped on meta"},
+    "l2rw": {"color": "#9467bd", "hatch": "**", "linestyle": "-", "marker": "h", "label": "L2RW"},
+    "mwnet": {"color": "#17becf", "hatch": "OO", "linestyle": "-", "marker": "p", "label": "Meta-Weight-Net"},
 }
 
 #: The 19 corruptions in words (Hendrycks & Dietterich's order), for labels such as "SGD + Gaussian aug.".

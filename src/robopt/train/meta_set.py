@@ -15,6 +15,7 @@ from robopt.data.augment import normalize
 from robopt.data.bias import BIASED, bias_training_set, unbiased
 from robopt.data.format import ImageSplit
 from robopt.errors import ConfigError
+from robopt.history_names import WEIGHT_BIASED, WEIGHT_CLEAN
 
 if TYPE_CHECKING:
     from robopt.train.fit import TrainSettings
@@ -71,7 +72,7 @@ class WeightLog:
 
     def metrics(self) -> dict[str, float]:
         """{weight_clean, weight_biased}: the epoch's mean weights (a group without examples is left out)."""
-        names = ("weight_clean", "weight_biased")
+        names = (WEIGHT_CLEAN, WEIGHT_BIASED)
         return {name: float(s / c) for name, s, c in zip(names, self.sums, self.counts, strict=True) if c > 0}
 
 

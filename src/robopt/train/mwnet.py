@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from robopt.history_names import WEIGHT_AT_LOSS
 from robopt.train.base import OptimizerSettings
 from robopt.train.meta_step import weight_meta_gradient
 from robopt.train.reweighting import Reweighting, forward_losses
@@ -27,7 +28,6 @@ from robopt.train.reweighting import Reweighting, forward_losses
 META_OPTIMIZERS = ("adam", "sgd")
 #: Losses at which V is logged each epoch (history metric ``weight_at_loss_<x>``: the weighting function figure).
 LOSS_GRID = tuple(round(0.25 * k, 2) for k in range(33))
-WEIGHT_AT_LOSS = "weight_at_loss_"
 
 
 class WeightNet(nn.Module):

@@ -1,0 +1,107 @@
+"""The meta-reweighting tables: clean and corrupted accuracy per method over seeds with the paired difference to
+noisy SGD's last epoch, the mean weight given to biased vs clean examples, and the published CIFAR-10 numbers beside
+ours (both scales labelled).
+
+Every model is its last epoch, except ``sgd_early_stop`` whose epoch was chosen on the meta set: the references
+report the best test accuracy seen during training, a selection on the test set that this table never makes.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from robopt.evaluate.verdict import paired_interval, per_seed_errors, word
+from robopt.history_names import WEIGHT_BIASED, WEIGHT_CLEAN
+
+#: Methods in the order the tables show them, with their names in words.
+REWEIGHTING_METHODS = {"sgd": "SGD (noisy train set)", "sgd_plus_meta": "SGD on train + meta set",
+                       "sgd_early_stop": "SGD, early-stopped on the meta set", "l2rw": "L2RW", "mwnet": "Meta-Weight-Net"}
+
+
+def last_epoch_weights(histories: pd.DataFrame) -> pd.DataFrame:
+    """Per (dataset, variant, seed): the mean weight of clean and of biased examples in the last epoch, and their
+    ratio (biased / clean; below 1 = the biased examples are weighted down)."""
+    rows = histories[histories["metric"].isin([WEIGHT_CLEAN, WEIGHT_BIASED])]
+    if rows.empty:
+        return pd.DataFrame(columns=["dataset", "variant", "seed", "weight_clean", "weight_biased", "weight_ratio"])
+    last = rows[rows["epoch"] == rows.groupby(["dataset", "variant", "seed"])["epoch"].transform("max")]
+    table = last.pivot_table(index=["dataset", "variant", "seed"], columns="metric", values="value").reset_index()
+    table["weight_ratio"] = table[WEIGHT_BIASED] / table[WEIGHT_CLEAN]
+    return table
+
+
+def reweighting_table(metrics: pd.DataFrame, histories: pd.DataFrame, baseline: str = "sgd") -> pd.DataFrame:
+    """Per (dataset, variant): clean accuracy and mean accuracy over every evaluated (corruption, severity), mean and
+    std over seeds, the paired difference to ``baseline`` per seed (mean, 95% t interval, better / worse /
+    inconclusive), and the last epoch's biased / clean weight ratio (mean over seeds)."""
+    per_seed = per_seed_errors(metrics)
+    per_seed["clean_accuracy"] = 100 - per_seed["clean"]
+    per_seed["corrupted_accuracy"] = 100 - per_seed["corrupted_all"]
+    weights = last_epoch_weights(histories)
+    rows = []
+    for (dataset, variant), frame in per_seed.groupby(["dataset", "variant"], sort=False):
+        reference = per_seed[(per_seed["dataset"] == dataset) & (per_seed["variant"] == baseline)].set_index("seed")
+        paired = frame.set_index("seed").join(reference[["clean_accuracy", "corrupted_accuracy"]],
+                                              rsuffix="_baseline", how="inner")
+        row = {"dataset": dataset, "variant": variant, "method": frame["method"].iloc[0], "n_seeds": len(frame)}
+        for name in ("clean_accuracy", "corrupted_accuracy"):
+            row[f"{name}_mean"] = frame[name].mean()
+            row[f"{name}_std"] = frame[name].std(ddof=1) if len(frame) > 1 else 0.0
+            if variant == baseline:
+                row.update({f"{name}_diff": np.nan, f"{name}_diff_low": np.nan, f"{name}_diff_high": np.nan,
+                            f"{name}_verdict": "baseline"})
+                continue
+            mean, low, high = paired_interval((paired[name] - paired[f"{name}_baseline"]).to_numpy())
+            # higher accuracy is better: the error-based word of the negated difference
+            row.update({f"{name}_diff": mean, f"{name}_diff_low": low, f"{name}_diff_high": high,
+                        f"{name}_verdict": word(-high, -low)})
+        mine = weights[(weights["dataset"] == dataset) & (weights["variant"] == variant)]
+        row["weight_ratio"] = mine["weight_ratio"].mean() if len(mine) else np.nan
+        rows.append(row)
+    order = {name: k for k, name in enumerate(REWEIGHTING_METHODS)}
+    table = pd.DataFrame(rows)
+    return table.sort_values(["dataset", "variant"], key=lambda c: c.map(order).fillna(len(order))
+                             if c.name == "variant" else c, ignore_index=True)
+
+
+def reweighting_markdown_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as a reader sees it: 'mean +- std' and 'diff [low, high]' cells."""
+    shown = pd.DataFrame({"dataset": table["dataset"],
+                          "method": [REWEIGHTING_METHODS.get(v, v) for v in table["variant"]],
+                          "seeds": table["n_seeds"]})
+    for name, label in (("clean_accuracy", "clean accuracy"), ("corrupted_accuracy", "corrupted accuracy")):
+        shown[f"{label} %"] = [f"{m:.2f} +- {s:.2f}" for m, s in
+                               zip(table[f"{name}_mean"], table[f"{name}_std"], strict=True)]
+        shown[f"{label}: paired diff to SGD [95% CI]"] = [
+            "" if np.isnan(d) else f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}] {w}" for d, lo, hi, w in
+            zip(table[f"{name}_diff"], table[f"{name}_diff_low"], table[f"{name}_diff_high"],
+                table[f"{name}_verdict"], strict=True)]
+    shown["noisy / clean weight (last epoch)"] = ["" if np.isnan(r) else f"{r:.3f}" for r in table["weight_ratio"]]
+    return shown
+
+
+def published_reweighting() -> pd.DataFrame:
+    """The published CIFAR-10 test accuracies (%) of the MW-Net paper's tables (setting, model, method, accuracy)."""
+    with resources.files("robopt.evaluate").joinpath("published_reweighting.csv").open() as handle:
+        return pd.read_csv(handle)
+
+
+def beside_published(table: pd.DataFrame, our_setting: str) -> pd.DataFrame:
+    """Our clean accuracy per method (mean +- std, last epoch, at our scale) beside the published accuracy of the
+    same method in each published setting (their scale, best epoch on the test set)."""
+    published = published_reweighting()
+    ours = table.set_index("variant")
+    rows = []
+    for method in REWEIGHTING_METHODS:
+        row = {"method": REWEIGHTING_METHODS[method],
+               f"ours: {our_setting} (last epoch) %": (f"{ours.loc[method, 'clean_accuracy_mean']:.2f} +- "
+                                                         f"{ours.loc[method, 'clean_accuracy_std']:.2f}"
+                                                         if method in ours.index else "")}
+        for (setting, model), part in published.groupby(["setting", "model"], sort=False):
+            value = part.loc[part["method"] == method, "accuracy"]
+            row[f"published: {setting}, {model} (best test epoch) %"] = f"{value.iloc[0]:.2f}" if len(value) else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
