@@ -16,7 +16,10 @@ from tests.conftest import REPO, SCHEMA, raw_config, validated
 
 SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cpu.yaml", "cifar10_lopt_cpu.yaml"),
            ("cifar10_cpu.yaml", "cifar10_overfit_cpu.yaml"), ("cifar10_resnet_cpu.yaml",),
-           ("demo.yaml", "tests/demo_fast.yaml"), ("demo.yaml", "tests/small_config.yaml")]
+           ("demo.yaml", "tests/demo_fast.yaml"), ("demo.yaml", "tests/small_config.yaml"),
+           ("cifar10_reweight_cpu.yaml",), ("cifar10_reweight_cpu.yaml", "cifar10_reweight_corrupted_cpu.yaml"),
+           ("cifar10_reweight_noise.yaml",), ("cifar10_reweight_imbalance.yaml",),
+           ("demo.yaml", "tests/small_config.yaml", "tests/reweight_config.yaml")]
 
 
 #: Configs whose checks look for data that is never here (ImageNet): validated on fixtures by their own tests.

@@ -130,7 +130,8 @@ def figure_targets():
         targets.append("results/tables/damp_corruption_error.csv")
         if len(trained_entries()[0][1]) > 1:
             targets += [heatmap_figure(dataset) for dataset in DATASETS]
-            if has_published_comparison(DATASETS, config["comparison"]["stand_ins"]):
+            biased = any(config["training"][dataset].get("bias") for dataset in DATASETS)
+            if has_published_comparison(DATASETS, config["comparison"]["stand_ins"]) and not biased:
                 targets.append("results/tables/damp_heatmap_vs_paper.csv")
         if len(SEEDS) >= 2:
             targets.append("results/tables/damp_verdict.csv")
