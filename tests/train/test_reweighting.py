@@ -206,3 +206,23 @@ def test_mwnet_updates_its_weight_net_every_meta_interval_steps():
     changed = [not torch.equal(a["layers.0.weight"], b["layers.0.weight"])
                for a, b in zip(snapshots, snapshots[1:], strict=False)]
     assert changed == [True, False]
+
+
+def test_l2rw_step_uses_the_weights_of_the_separate_passes():
+    """The fused step (real forward carrying the meta-gradient as a tangent) equals example weights from the
+    separate passes followed by a plain weighted step, BatchNorm buffers included."""
+    from robopt.train.reweighting import forward_losses
+
+    x, y = data(16, 1, torch.float32)
+    mx, my = data(8, 2, torch.float32)
+    fused_model, separate_model = conv_bn(torch.float32), conv_bn(torch.float32)
+    fused = L2RW(fused_model, OPTIMIZER, meta_batch_size=8, meta_bn="batch")
+    fused.draw_meta_batch = lambda: (mx, my)
+    fused.step(fused_model, x, y)
+    separate = L2RW(separate_model, OPTIMIZER, meta_batch_size=8, meta_bn="batch")
+    weights = separate.example_weights(separate_model, x, y, mx, my)
+    losses, _ = forward_losses(separate_model, x, y)
+    separate.weighted_update(losses, weights)
+    torch.testing.assert_close(fused.last_weights, weights * 16)
+    for (name, a), b in zip(fused_model.state_dict().items(), separate_model.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, msg=name)

@@ -6,19 +6,23 @@ meta batch at theta', w~ = max(0, -dL_meta/d eps), w = w~ / sum w~ (all zero sta
 base optimizer (with its momentum and weight decay) on sum_i w_i l_i with w fixed. At eps = 0, theta' = theta and
 -dL_meta/d eps_i = a <grad L_meta(theta), grad l_i(theta)>: the virtual lr a cancels in the normalisation, so none
 is configured. Where it differs: the meta-gradient is taken as those inner products (one reverse pass on the meta
-batch, one forward-mode pass on the training batch; ``robopt.train.meta_step``) instead of a second-order graph, the
-real forward is a separate pass as in the reference (it alone moves the BatchNorm running statistics), and the
+batch at theta, then the real forward carries grad L_meta as a forward-mode tangent, so the same pass gives the
+per-example losses to back-propagate and their inner products; ``robopt.train.meta_step``) instead of a second-order
+graph and a separate real forward (the real forward alone moves the BatchNorm running statistics, once), and the
 logged loss is the unweighted batch mean, comparable with SGD's.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.autograd.forward_ad as fwAD
+import torch.nn.functional as F
 from torch import nn
+from torch.func import functional_call
 
 from robopt.train.base import OptimizerSettings
-from robopt.train.meta_step import alignments, meta_gradient, parameters_of
-from robopt.train.reweighting import Reweighting, forward_losses
+from robopt.train.meta_step import alignments, at_least_float32, meta_gradient, parameters_of
+from robopt.train.reweighting import Reweighting
 
 
 def normalised_weights(raw: torch.Tensor) -> torch.Tensor:
@@ -43,9 +47,17 @@ class L2RW(Reweighting):
         return normalised_weights(alignments(model, params, inputs, targets, direction))
 
     def step(self, model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        weights = self.example_weights(model, inputs, targets, *self.draw_meta_batch())
+        """The real forward with grad L_meta(theta) as its tangent: losses and inner products in one pass."""
+        meta_inputs, meta_targets = self.draw_meta_batch()
+        direction = meta_gradient(model, parameters_of(model), meta_inputs, meta_targets, self.meta_bn)
         self.optimizer.zero_grad(set_to_none=True)
-        losses, logits = forward_losses(model, inputs, targets)
+        with fwAD.dual_level():
+            duals = {name: fwAD.make_dual(p, direction[name]) for name, p in model.named_parameters()
+                     if name in direction}
+            logits = functional_call(model, duals, (inputs,))  # the module's own buffers: the real forward
+            losses, alignment = fwAD.unpack_dual(F.cross_entropy(at_least_float32(logits), targets, reduction="none"))
+            logits = fwAD.unpack_dual(logits).primal
+        weights = normalised_weights(alignment.detach())
         self.weighted_update(losses, weights)
         self.last_weights = weights * len(weights)
         return losses.detach().mean(), logits.detach()
