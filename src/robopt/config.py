@@ -79,10 +79,7 @@ def check_config(config: dict[str, Any]) -> None:
             )
         variants(config, dataset)
         if config["training"][dataset].get("bias"):
-            from robopt.data.bias import check_held_out
-
-            check_held_out(config["training"][dataset]["bias"], config["corruptions"]["names"],
-                           f"training.{dataset}.bias")
+            check_bias_block(config, dataset)
     for dataset, block in config["training"].items():
         if "image_size" in block:
             raise ConfigError(f"training.{dataset}.image_size: only ImageNet recipes (imagenet.recipes.*) take it")
@@ -92,6 +89,18 @@ def check_config(config: dict[str, Any]) -> None:
         from robopt.lopt.settings import check_lopt
 
         check_lopt(config["lopt"])
+
+
+def check_bias_block(config: dict[str, Any], dataset: str) -> None:
+    """A bias block's meta set: held out from the test columns' corruptions, smaller than a class."""
+    from robopt.data.bias import TRAIN_IMAGES_PER_CLASS, check_held_out, check_meta_set_size
+
+    bias, where = config["training"][dataset]["bias"], f"training.{dataset}.bias"
+    check_held_out(bias, config["corruptions"]["names"], where)
+    synthetic = config["data"].get("synthetic", {})
+    available = (synthetic.get("n_train", 0) // 10 if dataset == "synthetic" and "n_train" in synthetic
+                 else TRAIN_IMAGES_PER_CLASS.get(dataset))
+    check_meta_set_size(bias, available, where)
 
 
 def check_imagenet(config: dict[str, Any]) -> None:
@@ -107,6 +116,9 @@ def check_imagenet(config: dict[str, Any]) -> None:
             raise ConfigError(f"imagenet.tables.{table}.recipe = {block['recipe']} but imagenet.recipes."
                               f"{block['recipe']} is missing (recipes: {', '.join(imagenet['recipes']) or 'none'})")
     for recipe, training in imagenet["recipes"].items():
+        if training.get("bias"):
+            raise ConfigError(f"imagenet.recipes.{recipe}.bias: a biased training set needs a dataset held in memory "
+                              "(CIFAR-10/100, Tiny-ImageNet), not the streamed ImageNet")
         if training["model"] not in ("resnet50", "vit_s16"):
             raise ConfigError(f"imagenet.recipes.{recipe}.model = {training['model']}: an ImageNet model "
                               "(resnet50, vit_s16) is needed")

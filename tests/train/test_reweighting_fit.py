@@ -103,3 +103,19 @@ def test_meta_methods_without_a_meta_set_are_refused_before_any_job():
     config["training"]["synthetic"]["methods"]["l2rw"] = {}
     with pytest.raises(ConfigError, match=r"training\.synthetic\.methods\.l2rw needs a meta set"):
         check_config(validated(config))
+
+
+@pytest.mark.parametrize(("bias", "message"), [
+    ({"meta_set": {"per_class": 3}, "label_noise": {"rate": 1.0}}, r"training\.synthetic\.bias\.label_noise\.rate"),
+    ({"meta_set": {"per_class": 3}, "label_noise": {"rate": -0.2}}, r"training\.synthetic\.bias\.label_noise\.rate"),
+    ({"meta_set": {"per_class": 3}, "imbalance": 0.5}, r"training\.synthetic\.bias\.imbalance"),
+    ({"meta_set": {"per_class": 600}}, r"training\.synthetic\.bias\.meta_set\.per_class = 600 leaves no training"),
+    ({"meta_set": {"per_class": 3, "corruptions": ["contrast"]}}, r"shares contrast with corruptions\.names"),
+])
+def test_bad_bias_values_fail_before_any_job_naming_the_key(bias, message):
+    from robopt.config import check_config
+    from tests.conftest import validated
+
+    with pytest.raises(ConfigError, match=message) as error:
+        check_config(validated(reweight_config(bias)))
+    assert len(str(error.value).strip().splitlines()) <= 2  # "invalid config:" and the key's line

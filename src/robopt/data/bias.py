@@ -26,6 +26,8 @@ from robopt.errors import ConfigError
 #: The ``ImageSplit.extra`` key of the mask of biased (noisy-label or corrupted) training images.
 BIASED = "biased"
 NOISE_KINDS = ("uniform", "flip")
+#: Training images per class of the official releases (all balanced), for the meta-set check before any job.
+TRAIN_IMAGES_PER_CLASS = {"cifar10": 5000, "cifar100": 500, "tinyimagenet": 500}
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,14 @@ def check_bias(bias: dict[str, Any], where: str) -> None:
     if copies["fraction"] > 0 and not copies["corruptions"]:
         raise ConfigError(f"{where}.corrupted_copies.fraction = {copies['fraction']} needs "
                           f"{where}.corrupted_copies.corruptions")
+
+
+def check_meta_set_size(bias: dict[str, Any], per_class_available: int | None, where: str) -> None:
+    """The meta set must leave training images in every class (known before any job for the official datasets)."""
+    per_class = bias["meta_set"]["per_class"]
+    if per_class_available is not None and per_class >= per_class_available:
+        raise ConfigError(f"{where}.meta_set.per_class = {per_class} leaves no training image: the dataset has "
+                          f"{per_class_available} training images per class")
 
 
 def check_held_out(bias: dict[str, Any], test_corruptions: list[str], where: str) -> None:
