@@ -65,7 +65,7 @@ def main_variant(config: dict[str, Any], dataset: str, method: str) -> Variant:
 def block_variant(training: dict[str, Any], method: str, where: str, ranks: dict[str, int]) -> Variant:
     """``method`` of the training block ``training`` (config key ``where``) on ``ranks`` (devices, nodes), its keys
     checked against the method's builder and its sub-batches against the batch size and the ranks."""
-    from robopt.train.methods import MethodParamsError, check_method_params
+    from robopt.train.methods import MethodParamsError, check_method_params, meta_set_use
 
     block = dict(training["methods"].get(method) or {})
     block.pop("tune", None)
@@ -81,6 +81,9 @@ def block_variant(training: dict[str, Any], method: str, where: str, ranks: dict
         raise ConfigError(f"{where}.methods.{method}.sub_batches = {block['sub_batches']} does not divide "
                           f"{where}.batch_size = {batch_size} into equal sub-batches")
     world = ranks["devices"] * ranks["nodes"]
+    if world > 1 and meta_set_use(method) == "meta":
+        raise ConfigError(f"{where}.methods.{method} runs on one process only: set the distributed block's devices "
+                          "and nodes to 1 (its meta step is single-process)")
     if batch_size % world:
         raise ConfigError(f"{where}.batch_size = {batch_size} does not split over the {world} ranks of "
                           "its distributed block (devices x nodes)")

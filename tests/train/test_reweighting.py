@@ -226,3 +226,15 @@ def test_l2rw_step_uses_the_weights_of_the_separate_passes():
     torch.testing.assert_close(fused.last_weights, weights * 16)
     for (name, a), b in zip(fused_model.state_dict().items(), separate_model.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b, msg=name)
+
+
+@pytest.mark.parametrize("name", ["l2rw", "mwnet"])
+def test_a_multi_rank_job_is_refused_with_a_clear_message(name, monkeypatch):
+    from robopt.distributed import World
+    from robopt.errors import ConfigError
+
+    monkeypatch.setattr("robopt.train.meta_step.current_world", lambda: World(0, 2, 0))
+    model = conv_bn(torch.float32)
+    with pytest.raises(ConfigError, match=f"{name} runs on one process only"):
+        (L2RW(model, OPTIMIZER, meta_batch_size=8, meta_bn="batch") if name == "l2rw"
+         else MWNet(model, OPTIMIZER, **MWNET))

@@ -119,3 +119,13 @@ def test_bad_bias_values_fail_before_any_job_naming_the_key(bias, message):
     with pytest.raises(ConfigError, match=message) as error:
         check_config(validated(reweight_config(bias)))
     assert len(str(error.value).strip().splitlines()) <= 2  # "invalid config:" and the key's line
+
+
+def test_a_reweighting_method_on_several_ranks_is_refused_before_any_job():
+    from robopt.config import check_config
+    from tests.conftest import validated
+
+    config = reweight_config()
+    config["distributed"] = {"training": {"devices": 2}}
+    with pytest.raises(ConfigError, match=r"methods\.l2rw runs on one process only"):
+        check_config(validated(config))
