@@ -18,6 +18,7 @@ SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cp
            ("cifar10_cpu.yaml", "cifar10_overfit_cpu.yaml"), ("cifar10_resnet_cpu.yaml",),
            ("demo.yaml", "tests/demo_fast.yaml"), ("demo.yaml", "tests/small_config.yaml"),
            ("cifar10_reweight_cpu.yaml",), ("cifar10_reweight_cpu.yaml", "cifar10_reweight_corrupted_cpu.yaml"),
+           ("cifar10_reweight_cpu.yaml", "cifar10_reweight_overfit_cpu.yaml"),
            ("cifar10_reweight_noise.yaml",), ("cifar10_reweight_imbalance.yaml",),
            ("demo.yaml", "tests/small_config.yaml", "tests/reweight_config.yaml")]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from robopt.history_names import WEIGHT_AT_LOSS, WEIGHT_BIASED, WEIGHT_CLEAN
-from robopt.plots.style import method_style, new_figure, ordered, save_figure, seeds_label
+from robopt.plots.style import legend_outside, method_style, new_figure, ordered, save_figure, seeds_label
 
 GROUPS = {WEIGHT_CLEAN: ("clean examples", "-"), WEIGHT_BIASED: ("noisy / corrupted examples", "--")}
 
@@ -27,7 +27,7 @@ def plot_example_weights(histories: pd.DataFrame, pdf_path: str | Path, meta: di
             curve = frame[frame["metric"] == metric].groupby("epoch")["value"].agg(["mean", "min", "max"])
             ax.plot(curve.index, curve["mean"], color=style["color"], linestyle=linestyle, label=words)
             ax.fill_between(curve.index, curve["min"], curve["max"], color=style["color"], alpha=0.15, lw=0)
-        ax.set_title(f"{style['label']} ({seeds_label(frame['seed'].nunique())})")
+        ax.set_title(f"{style['label']} (mean of {seeds_label(frame['seed'].nunique())}, band: range)")
         ax.set_xlabel("epoch")
         ax.set_ylabel("mean weight of an example")
         ax.set_ylim(bottom=0)
@@ -44,20 +44,20 @@ def weight_function(histories: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_weight_function(histories: pd.DataFrame, pdf_path: str | Path, meta: dict[str, str], scale: str) -> None:
-    """V(loss) after the first epoch (dashed) and the last (solid), one line per seed."""
+    """V(loss) after the first epoch (dashed, faint) and the last (solid), one marker per seed."""
     curves = weight_function(histories)
-    fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.0)
+    fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.0, legend_width=1.6)
     color = method_style("mwnet")["color"]
     first, last = curves["epoch"].min(), curves["epoch"].max()
+    markers = dict(zip(sorted(curves["seed"].unique()), "osD^vP*X", strict=False))
     for (seed, epoch), frame in curves[curves["epoch"].isin([first, last])].groupby(["seed", "epoch"]):
         frame = frame.sort_values("loss")
         ax.plot(frame["loss"], frame["weight"], color=color, linestyle="-" if epoch == last else "--",
-                alpha=0.9 if epoch == last else 0.5,
-                label=f"after epoch {epoch}" if seed == curves["seed"].min() else None)
+                alpha=0.9 if epoch == last else 0.45, marker=markers.get(seed, "o"), markevery=4, markersize=4,
+                label=f"seed {seed}, after epoch {epoch}")
     ax.set_xlabel("training loss of an example (cross-entropy)")
     ax.set_ylabel("weight V(loss)")
     ax.set_ylim(0, 1)
-    ax.set_title(f"Meta-Weight-Net's learned weighting function ({seeds_label(curves['seed'].nunique())})\n{scale}",
-                 fontsize=9)
-    ax.legend(frameon=False)
+    ax.set_title(f"Meta-Weight-Net's learned weighting function\n{scale}", fontsize=9)
+    legend_outside(ax)
     save_figure(fig, pdf_path, meta)
