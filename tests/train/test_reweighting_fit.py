@@ -87,8 +87,12 @@ def test_early_stopping_returns_the_epoch_with_the_best_meta_accuracy(train_spli
 
 
 def test_sgd_plus_meta_trains_on_both_and_sgd_on_the_rest(train_split):
-    biased, meta = training_and_meta_sets(train_split, settings("sgd"))
-    merged, _ = training_and_meta_sets(train_split, settings("sgd_plus_meta"))
+    def sets(method):
+        chosen = settings(method)
+        return training_and_meta_sets(train_split, method, chosen.bias, chosen.train_images, chosen.corruption_scale)
+
+    biased, meta = sets("sgd")
+    merged, _ = sets("sgd_plus_meta")
     assert len(meta) == 30 and len(biased) == len(train_split) - 30
     assert len(merged) == len(train_split) and merged.extra[BIASED][-30:].sum() == 0
     assert biased.extra[BIASED].float().mean() == pytest.approx(0.4 * 0.9, abs=0.12)

@@ -152,7 +152,7 @@ def bias_training_set(train: ImageSplit, bias: dict[str, Any], train_images: int
                       where: str = "bias") -> BiasedData:
     """The biased training split and the meta set, in the documented order: meta set, imbalance, label noise,
     ``train_images``, corrupted copies."""
-    from robopt.train.fit import training_subset
+    from robopt.data.splits import training_subset
 
     check_bias(bias, where)
     generator = torch.Generator().manual_seed(bias["seed"])
@@ -182,8 +182,10 @@ def unbiased(train: ImageSplit) -> ImageSplit:
 
 def bias_labels(bias: dict[str, Any] | None) -> dict[str, Any]:
     """The tidy columns that say how a training set was biased (label_noise, noise_rate, imbalance, meta_set)."""
+    from robopt.evaluate.aggregate import UNBIASED
+
     if not bias:
-        return {"label_noise": "none", "noise_rate": 0.0, "imbalance": 1.0, "meta_set": "none"}
+        return dict(UNBIASED)
     meta = bias["meta_set"]
     return {"label_noise": bias["label_noise"]["kind"] if bias["label_noise"]["rate"] > 0 else "none",
             "noise_rate": float(bias["label_noise"]["rate"]), "imbalance": float(bias["imbalance"]),

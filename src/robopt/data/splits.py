@@ -20,3 +20,19 @@ def stratified_split(labels: torch.Tensor, fraction: float, seed: int) -> tuple[
     mask = torch.ones(len(labels), dtype=torch.bool)
     mask[holdout_index] = False
     return torch.nonzero(mask).flatten(), holdout_index
+
+
+def training_subset(train, count: int):
+    """``count`` images of ``train`` (an ``ImageSplit`` or an ImageNet ``ImageIndex``), stratified by class with split
+    seed 0: every seed and method of a config trains on the same images (an overfitting regime with fewer images, or
+    a reduced ImageNet run)."""
+    import dataclasses
+
+    from robopt.data.imagenet import ImageIndex
+
+    if count >= len(train):
+        return train
+    _, kept = stratified_split(train.labels, count / len(train), seed=0)
+    if isinstance(train, ImageIndex):
+        return dataclasses.replace(train, paths=[train.paths[k] for k in kept.tolist()], labels=train.labels[kept])
+    return train.subset(kept)

@@ -13,6 +13,8 @@ from robopt.errors import RoboptError
 MODEL_COLUMNS = ["variant", "method", "train_corruption", "sigma"]
 #: How the model's training set was biased (``robopt.data.bias.bias_labels``; "none" / 0 / 1 for an unbiased set).
 BIAS_COLUMNS = ["label_noise", "noise_rate", "imbalance", "meta_set"]
+#: The bias columns of a model trained on the training split as it is.
+UNBIASED = {"label_noise": "none", "noise_rate": 0.0, "imbalance": 1.0, "meta_set": "none"}
 TIDY_COLUMNS = ["dataset", "model", *MODEL_COLUMNS, *BIAS_COLUMNS, "seed", "corruption", "severity", "n_images", "accuracy", "error",
                 "nll", "ece"]
 

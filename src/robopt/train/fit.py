@@ -29,6 +29,7 @@ from robopt.data.augment import normalize, random_crop_flip
 from robopt.data.bias import BIASED
 from robopt.data.format import ImageSplit
 from robopt.data.imagenet import ImageIndex
+from robopt.data.splits import training_subset
 from robopt.distributed import all_reduce_sum, average_buffers, barrier, current_world
 from robopt.errors import ConfigError
 from robopt.models import build_model
@@ -131,19 +132,6 @@ class TrainSettings:
         return cls(**values)
 
 
-def training_subset(train: ImageSplit | ImageIndex, count: int) -> ImageSplit | ImageIndex:
-    """``count`` images of ``train``, stratified by class with split seed 0: every seed and method of a config
-    trains on the same images (an overfitting regime with fewer images, or a reduced ImageNet run)."""
-    from robopt.data.splits import stratified_split
-
-    if count >= len(train):
-        return train
-    _, kept = stratified_split(train.labels, count / len(train), seed=0)
-    if isinstance(train, ImageIndex):
-        return dataclasses.replace(train, paths=[train.paths[k] for k in kept.tolist()], labels=train.labels[kept])
-    return train.subset(kept)
-
-
 def streamed_batches(train: ImageIndex, settings: TrainSettings, seed: int, epoch: int, device: torch.device,
                      world) -> Iterator[tuple[torch.Tensor, torch.Tensor, None]]:
     """This rank's uint8 NHWC share of each batch of one ImageNet epoch, decoded from the files (no indices: a
@@ -206,7 +194,8 @@ def fit(
     else:
         from robopt.train.meta_set import training_and_meta_sets
 
-        train, meta = training_and_meta_sets(train, settings)
+        train, meta = training_and_meta_sets(train, settings.method, settings.bias, settings.train_images,
+                                             settings.corruption_scale)
     torch.manual_seed(seed)
     model = build_model(settings.model, train.num_classes, **settings.model_options).to(device)
     if device.type == "cuda":

@@ -5,7 +5,7 @@ biased and clean examples."""
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -17,23 +17,21 @@ from robopt.data.format import ImageSplit
 from robopt.errors import ConfigError
 from robopt.history_names import WEIGHT_BIASED, WEIGHT_CLEAN
 
-if TYPE_CHECKING:
-    from robopt.train.fit import TrainSettings
 
-
-def training_and_meta_sets(train: ImageSplit, settings: TrainSettings) -> tuple[ImageSplit, ImageSplit | None]:
-    """The split the method trains on (the biased set, or the ``train_images`` subset) with its ``biased`` mask, and
+def training_and_meta_sets(train: ImageSplit, method: str, bias: dict[str, Any] | None, train_images: int | None,
+                           corruption_scale: str) -> tuple[ImageSplit, ImageSplit | None]:
+    """The split ``method`` trains on (the biased set, or the ``train_images`` subset) with its ``biased`` mask, and
     the meta set (None without a bias block); a method with ``meta_set_use: train`` trains on both."""
-    from robopt.train.fit import training_subset
+    from robopt.data.splits import training_subset
     from robopt.train.methods import meta_set_use
 
-    use = meta_set_use(settings.method)
-    if settings.bias is None:
+    use = meta_set_use(method)
+    if bias is None:
         if use:
-            raise ConfigError(f"method {settings.method} needs a meta set: add a bias block with meta_set.per_class")
-        subset = training_subset(train, settings.train_images) if settings.train_images is not None else train
+            raise ConfigError(f"method {method} needs a meta set: add a bias block with meta_set.per_class")
+        subset = training_subset(train, train_images) if train_images is not None else train
         return unbiased(subset), None
-    biased = bias_training_set(train, settings.bias, settings.train_images, settings.corruption_scale)
+    biased = bias_training_set(train, bias, train_images, corruption_scale)
     if use == "train":
         meta = unbiased(biased.meta)
         merged = ImageSplit(torch.cat([biased.train.images, meta.images]), torch.cat([biased.train.labels, meta.labels]),
