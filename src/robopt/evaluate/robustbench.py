@@ -1,0 +1,105 @@
+"""Results in RobustBench's corruption-benchmark format: its 15 corruptions, its aggregation and its model-info JSON.
+
+Follows github RobustBench/robustbench (``robustbench/eval.py`` ``corruptions_evaluation``, ``robustbench/utils.py``
+``ModelInfo`` and ``update_json``, read at commit c76809a): ``corruptions_acc`` is the unweighted mean of the 75
+(corruption, severity) accuracies over its 15 corruptions (``robustbench/data.py`` ``CORRUPTIONS``, the 4 extra
+ones left out) on the same image count; ``clean_acc`` and ``corruptions_acc`` are written as strings with 2 decimals
+as ``update_json`` writes them; ``corruptions_mce`` only where an AlexNet reference exists (ImageNet), else null.
+Where it differs: the JSON also carries no fields beyond ``ModelInfo``'s (the pipeline's own protocol goes in the
+per-cell CSV beside it), and a missing cell is an error instead of a smaller mean.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from robopt.errors import RoboptError
+
+#: RobustBench's corruptions, in its order (robustbench/data.py CORRUPTIONS).
+ROBUSTBENCH_CORRUPTIONS = ("shot_noise", "motion_blur", "snow", "pixelate", "gaussian_noise", "defocus_blur",
+                           "brightness", "fog", "zoom_blur", "frost", "glass_blur", "impulse_noise", "contrast",
+                           "jpeg_compression", "elastic_transform")
+#: The fields of RobustBench's ``ModelInfo`` dataclass, in its order.
+MODEL_INFO_FIELDS = ("link", "name", "authors", "additional_data", "number_forward_passes", "dataset", "venue",
+                     "architecture", "eps", "clean_acc", "reported", "corruptions_acc", "corruptions_acc_3d",
+                     "corruptions_mce", "corruptions_mce_3d", "autoattack_acc", "footnote")
+SEVERITIES = (1, 2, 3, 4, 5)
+
+
+def robustbench_cells(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The 75 (corruption, severity) accuracy cells RobustBench averages, from one model's tidy metrics (columns
+    corruption, severity, accuracy, n_images); a missing cell or unequal image counts are errors."""
+    cells = metrics[metrics["corruption"].isin(ROBUSTBENCH_CORRUPTIONS) & metrics["severity"].isin(SEVERITIES)]
+    have = set(zip(cells["corruption"], cells["severity"], strict=True))
+    missing = [f"{c}/{s}" for c in ROBUSTBENCH_CORRUPTIONS for s in SEVERITIES if (c, s) not in have]
+    if missing:
+        raise RoboptError(f"RobustBench's corruption accuracy needs all 75 cells; missing: {', '.join(missing[:6])}"
+                          + (f" and {len(missing) - 6} more" if len(missing) > 6 else ""))
+    if len(cells) != 75:
+        raise RoboptError(f"expected one row per (corruption, severity), got {len(cells)} rows for 75 cells")
+    if "n_images" in cells and cells["n_images"].nunique() > 1:
+        raise RoboptError("RobustBench averages cells of the same image count; got "
+                          f"{sorted(cells['n_images'].unique().tolist())}")
+    order = {name: k for k, name in enumerate(ROBUSTBENCH_CORRUPTIONS)}
+    return cells.sort_values(["corruption", "severity"], key=lambda c: c.map(order) if c.name == "corruption" else c,
+                             ignore_index=True)
+
+
+def corruptions_accuracy(metrics: pd.DataFrame) -> float:
+    """RobustBench's ``corruptions_acc`` in %: the unweighted mean of the 75 cells' accuracies (fractions in)."""
+    return 100 * float(robustbench_cells(metrics)["accuracy"].mean())
+
+
+def clean_accuracy(metrics: pd.DataFrame) -> float:
+    """Top-1 accuracy in % on the clean test images (the row with severity 0)."""
+    clean = metrics[metrics["severity"] == 0]
+    if len(clean) != 1:
+        raise RoboptError(f"expected one clean row (severity 0), got {len(clean)}")
+    return 100 * float(clean["accuracy"].iloc[0])
+
+
+def model_info(metrics: pd.DataFrame, name: str, dataset: str, **known: Any) -> dict[str, Any]:
+    """A dict with exactly ``ModelInfo``'s fields: the accuracies from ``metrics`` as RobustBench writes them (strings,
+    2 decimals), ``known`` fields (architecture, link, ...) as given, the rest null."""
+    unknown = sorted(set(known) - set(MODEL_INFO_FIELDS))
+    if unknown:
+        raise RoboptError(f"not ModelInfo field(s): {', '.join(unknown)}; fields: {', '.join(MODEL_INFO_FIELDS)}")
+    info: dict[str, Any] = dict.fromkeys(MODEL_INFO_FIELDS)
+    info.update(known, name=name, dataset=dataset, clean_acc=f"{clean_accuracy(metrics):.2f}",
+                corruptions_acc=f"{corruptions_accuracy(metrics):.2f}")
+    return info
+
+
+def write_model_info(info: dict[str, Any], path: str | Path) -> None:
+    from robopt.io import write_text
+
+    write_text(json.dumps(info, indent=2) + "\n", path)
+
+
+def read_unaggregated(path_or_buffer) -> pd.DataFrame:
+    """RobustBench's ``unaggregated_results.csv`` (two header rows: corruption, severity; one row per model) as tidy
+    rows (model, corruption, severity, accuracy)."""
+    wide = pd.read_csv(path_or_buffer, header=[0, 1], index_col=0)
+    tidy = wide.stack([0, 1], future_stack=True).rename("accuracy").reset_index()
+    tidy.columns = ["model", "corruption", "severity", "accuracy"]
+    tidy["severity"] = tidy["severity"].astype(int)
+    return tidy
+
+
+def published_unaggregated() -> pd.DataFrame:
+    """Per-cell CIFAR-10-C accuracies of three RobustBench models (a copy of its
+    ``model_info/cifar10/corruptions/unaggregated_results.csv`` rows at commit c76809a)."""
+    with resources.files("robopt.evaluate").joinpath("robustbench_cifar10_unaggregated.csv").open() as handle:
+        return read_unaggregated(handle)
+
+
+def published_leaderboard() -> pd.DataFrame:
+    """RobustBench's published clean and corruption accuracy of a few models (dataset, model, architecture,
+    clean_acc, corruptions_acc, robustbench_commit)."""
+    with resources.files("robopt.evaluate").joinpath("published_robustbench.csv").open() as handle:
+        return pd.read_csv(handle)

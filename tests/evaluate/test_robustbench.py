@@ -1,0 +1,66 @@
+"""RobustBench's aggregation and model-info format, checked against its published per-cell values."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from robopt.errors import RoboptError
+from robopt.evaluate.robustbench import (
+    MODEL_INFO_FIELDS,
+    ROBUSTBENCH_CORRUPTIONS,
+    corruptions_accuracy,
+    model_info,
+    published_leaderboard,
+    published_unaggregated,
+    robustbench_cells,
+    write_model_info,
+)
+
+
+def as_metrics(cells: pd.DataFrame, clean: float = 0.9478) -> pd.DataFrame:
+    rows = cells.assign(n_images=10_000)[["corruption", "severity", "accuracy", "n_images"]]
+    clean_row = pd.DataFrame([{"corruption": "clean", "severity": 0, "accuracy": clean, "n_images": 10_000}])
+    extra = pd.DataFrame([{"corruption": "spatter", "severity": s, "accuracy": 0.0, "n_images": 10_000}
+                          for s in range(1, 6)])  # one of the 4 extra corruptions: not averaged
+    return pd.concat([clean_row, rows, extra], ignore_index=True)
+
+
+@pytest.mark.parametrize("model", ["Standard", "Kireev2021Effectiveness_RLATAugMix", "Hendrycks2020AugMixWRN"])
+def test_published_cells_through_our_aggregation_give_the_published_means(model):
+    cells = published_unaggregated()
+    published = published_leaderboard().set_index("model").loc[model, "corruptions_acc"]
+    assert round(corruptions_accuracy(as_metrics(cells[cells["model"] == model])), 2) == published
+
+
+def test_a_missing_cell_or_unequal_counts_are_errors():
+    cells = published_unaggregated()
+    standard = as_metrics(cells[cells["model"] == "Standard"])
+    with pytest.raises(RoboptError, match="missing: fog/3"):
+        robustbench_cells(standard[~((standard["corruption"] == "fog") & (standard["severity"] == 3))])
+    uneven = standard.copy()
+    uneven.loc[uneven["corruption"] == "fog", "n_images"] = 5000
+    with pytest.raises(RoboptError, match="same image count"):
+        robustbench_cells(uneven)
+    assert len(ROBUSTBENCH_CORRUPTIONS) == 15 and "spatter" not in ROBUSTBENCH_CORRUPTIONS
+
+
+def test_model_info_has_exactly_the_fields_and_robustbench_value_strings(tmp_path):
+    cells = published_unaggregated()
+    info = model_info(as_metrics(cells[cells["model"] == "Standard"]), "Standard", "cifar10",
+                      architecture="WideResNet-28-10")
+    assert tuple(info) == MODEL_INFO_FIELDS
+    assert info["clean_acc"] == "94.78" and info["corruptions_acc"] == "73.46" and info["corruptions_mce"] is None
+    write_model_info(info, tmp_path / "Standard.json")
+    assert json.loads((tmp_path / "Standard.json").read_text()) == info
+    with pytest.raises(RoboptError, match="not ModelInfo field"):
+        model_info(as_metrics(cells[cells["model"] == "Standard"]), "x", "cifar10", accuracy=1)
+
+
+def test_robustbench_loads_the_json_when_installed(tmp_path):
+    utils = pytest.importorskip("robustbench.utils", reason="the optional robustbench extra is not installed")
+    cells = published_unaggregated()
+    info = model_info(as_metrics(cells[cells["model"] == "Standard"]), "Standard", "cifar10")
+    assert utils.ModelInfo(**info).corruptions_acc == "73.46"
