@@ -59,9 +59,16 @@ def save_trained(model: nn.Module, name: str, num_classes: int, mean: list[float
 
 
 def load_trained(path: str | Path, device: str = "cpu") -> tuple[dict, nn.Module]:
-    """(checkpoint dict, model in eval mode on ``device``) from a ``model.pt`` written by ``save_trained``."""
+    """(checkpoint dict, model in eval mode on ``device``) from a ``model.pt`` written by ``save_trained``, or from an
+    external model's materialised TorchScript file (its description: model, mean, std, source)."""
     import torch
 
+    from robopt.external.sources import is_torchscript
+
+    if is_torchscript(Path(path)):  # an external model, materialised (robopt.external.materialise)
+        from robopt.external.materialise import load_materialised
+
+        return load_materialised(path, device)
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     model = build_model(checkpoint["model"], checkpoint["num_classes"], **checkpoint.get("options", {}))
     model.load_state_dict(checkpoint["state_dict"])

@@ -1,0 +1,151 @@
+"""Where an external model comes from: ``file:<path>``, ``torchvision:<arch>``, ``timm:<arch>`` or
+``robustbench:<name>``; each builds an ``nn.Module`` offline or fails with a message naming the model, the key and
+the file.
+
+``file:`` reads this pipeline's ``model.pt``, a TorchScript file, or a bare ``state_dict`` whose architecture the
+entry's ``arch`` names (a model of the pipeline's registry, ``torchvision:<arch>`` or ``timm:<arch>``).
+``torchvision:`` and ``timm:`` build the architecture with random weights (``weights=None`` /
+``pretrained=False``: nothing is downloaded) and load the entry's ``weights`` file. ``robustbench:`` calls
+RobustBench's own ``load_model`` (github RobustBench/robustbench ``robustbench/utils.py``) only when the optional
+extra is installed and the checkpoint already sits at ``<model_dir>/<dataset>/corruptions/<name>.pt``, where
+``load_model`` looks before it downloads. Untrusted files are read with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from robopt.errors import ConfigError
+
+SOURCES = ("file", "torchvision", "timm", "robustbench")
+
+
+class ExternalModelError(ConfigError):
+    """An external model that cannot be built: its file, architecture or weights."""
+
+
+def parse_source(source: str, where: str) -> tuple[str, str]:
+    """(kind, rest) of ``kind:rest``; an unknown kind lists the valid ones."""
+    kind, _, rest = source.partition(":")
+    if kind not in SOURCES or not rest:
+        raise ExternalModelError(f"{where}.source = {source!r}: expected one of "
+                                 f"{', '.join(k + ':<...>' for k in SOURCES)}")
+    return kind, rest
+
+
+def existing_file(path: str | None, where: str, key: str) -> Path:
+    if not path:
+        raise ExternalModelError(f"{where}.{key} is needed: the path of the weights file (nothing is downloaded)")
+    file = Path(path)
+    if not file.is_file():
+        raise ExternalModelError(f"{where}.{key}: {file} does not exist; put the file there or point {key} at it")
+    return file
+
+
+def build_architecture(arch: str, num_classes: int, where: str) -> nn.Module:
+    """A randomly initialised ``arch``: a registry model, ``torchvision:<name>`` or ``timm:<name>``."""
+    kind, _, name = arch.partition(":")
+    try:
+        if kind == "torchvision" and name:
+            import torchvision
+
+            return torchvision.models.get_model(name, weights=None, num_classes=num_classes)
+        if kind == "timm" and name:
+            import timm
+
+            if not timm.is_model(name):
+                raise ExternalModelError(f"{where}: timm has no architecture {name!r}")
+            return timm.create_model(name, pretrained=False, num_classes=num_classes)
+        from robopt.models import build_model
+
+        return build_model(arch, num_classes)
+    except ExternalModelError:
+        raise
+    except (ValueError, KeyError, RuntimeError) as err:
+        raise ExternalModelError(f"{where}: unknown architecture {arch!r} ({str(err).splitlines()[0]})") from None
+
+
+def load_weights(model: nn.Module, state: Mapping[str, torch.Tensor], where: str, file: Path) -> nn.Module:
+    """``state`` into ``model``; keys or shapes that do not fit are named, with the file."""
+    try:
+        result = model.load_state_dict(dict(state), strict=True)
+    except RuntimeError as err:
+        first = str(err).splitlines()
+        detail = "; ".join(line.strip() for line in first[1:3]) or first[0]
+        raise ExternalModelError(f"{where}: the weights in {file} do not fit the architecture ({detail[:300]})") from None
+    del result
+    return model
+
+
+def read_torch_file(file: Path, where: str) -> Any:
+    try:
+        return torch.load(file, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - any unreadable file gets the same one-line message
+        raise ExternalModelError(f"{where}: cannot read {file} as PyTorch weights ({type(err).__name__}: "
+                                 f"{str(err).splitlines()[0][:200]})") from None
+
+
+def is_torchscript(file: Path) -> bool:
+    """Whether ``file`` is a TorchScript archive (a zip holding compiled code, unlike ``torch.save``'s)."""
+    import zipfile
+
+    if not zipfile.is_zipfile(file):
+        return False
+    with zipfile.ZipFile(file) as archive:
+        return any(name.split("/", 1)[-1].startswith("code/") for name in archive.namelist())
+
+
+def from_file(file: Path, entry: Mapping[str, Any], num_classes: int, where: str) -> tuple[nn.Module, dict]:
+    """A TorchScript module, this pipeline's ``model.pt`` (its normalisation returned), or a bare state_dict with
+    the entry's ``arch``."""
+    if is_torchscript(file):
+        return torch.jit.load(str(file), map_location="cpu"), {}
+    state = read_torch_file(file, where)
+    if isinstance(state, dict) and "state_dict" in state and "model" in state:  # this pipeline's model.pt
+        from robopt.models import build_model
+
+        model = build_model(state["model"], state["num_classes"], **state.get("options", {}))
+        return load_weights(model, state["state_dict"], where, file), {"mean": state["mean"], "std": state["std"]}
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ExternalModelError(f"{where}: {file} is neither TorchScript, a model.pt nor a state_dict")
+    if not entry.get("arch"):
+        raise ExternalModelError(f"{where}.arch is needed: {file} holds a bare state_dict (name its architecture: "
+                                 "a pipeline model, torchvision:<name> or timm:<name>)")
+    return load_weights(build_architecture(entry["arch"], num_classes, where), state, where, file), {}
+
+
+def from_robustbench(name: str, entry: Mapping[str, Any], dataset: str, where: str) -> nn.Module:
+    """RobustBench's ``load_model`` on a checkpoint already in its model folder (never a download)."""
+    checkpoint = Path(entry["model_dir"]) / dataset / "corruptions" / f"{name}.pt"
+    if not checkpoint.is_file():
+        raise ExternalModelError(f"{where}: RobustBench's checkpoint {checkpoint} does not exist; download it once "
+                                 f"where there is internet and put it there ({where}.model_dir)")
+    try:
+        from robustbench.utils import load_model
+    except ImportError as err:
+        raise ExternalModelError(f"{where}: robustbench:{name} needs the optional extra: pip install "
+                                 f"'robopt[robustbench]' ({err})") from None
+    return load_model(model_name=name, model_dir=str(entry["model_dir"]), dataset=dataset,
+                      threat_model="corruptions")
+
+
+def build_external(entry: Mapping[str, Any], num_classes: int, where: str) -> tuple[nn.Module, dict]:
+    """(model in eval mode, normalisation it came with: {} or {mean, std}) of one ``external_models`` entry."""
+    kind, rest = parse_source(entry["source"], where)
+    if kind == "file":
+        model, stats = from_file(existing_file(rest, where, "source"), entry, num_classes, where)
+    elif kind == "robustbench":
+        model, stats = from_robustbench(rest, entry, entry["dataset"], where), {}
+    else:
+        file = existing_file(entry.get("weights"), where, "weights")
+        state = read_torch_file(file, where)
+        if isinstance(state, dict) and "state_dict" in state and not isinstance(state["state_dict"], torch.Tensor):
+            state = state["state_dict"]  # a training checkpoint that wraps its state_dict
+        model = load_weights(build_architecture(f"{kind}:{rest}", num_classes, where), state, where, file)
+        stats = {}
+    return model.eval(), stats

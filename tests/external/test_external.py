@@ -1,0 +1,141 @@
+"""External models: every file form evaluates like the pipeline's own model, normalisation conventions, and a
+one-line error for every bad input."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from robopt.corruptions.sets import CorruptedSet
+from robopt.evaluate import evaluate_model
+from robopt.external.materialise import materialise
+from robopt.external.sources import ExternalModelError
+from robopt.models import build_model, load_trained, save_trained
+
+META = {"num_classes": 10, "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3]}
+SIZE = (32, 32)
+
+
+def trained_like(name: str = "resnet8") -> nn.Module:
+    """A registry model with non-trivial BatchNorm statistics (as after training)."""
+    torch.manual_seed(0)
+    model = build_model(name, 10)
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.2, 0.2)
+            module.running_var.uniform_(0.5, 1.5)
+    return model.eval()
+
+
+def test_data():
+    generator = torch.Generator().manual_seed(1)
+    images = torch.randint(0, 256, (40, 32, 32, 3), dtype=torch.uint8, generator=generator)
+    labels = torch.randint(0, 10, (40,), generator=generator)
+    corrupted = [CorruptedSet("fog", torch.randint(0, 256, (5, 40, 32, 32, 3), dtype=torch.uint8,
+                                                   generator=generator), labels)]
+    return images, labels, corrupted
+
+
+def metrics_of(path) -> pd.DataFrame:
+    checkpoint, model = load_trained(path)
+    images, labels, corrupted = test_data()
+    return evaluate_model(model, images, labels, corrupted, checkpoint["mean"], checkpoint["std"], 16)
+
+
+def entry(source: str, **extra) -> dict:
+    return {"dataset": "cifar10", "source": source, "normalize": "dataset", "model_dir": "models", **extra}
+
+
+@pytest.fixture
+def reference(tmp_path):
+    model = trained_like()
+    save_trained(model, "resnet8", 10, META["mean"], META["std"], tmp_path / "model.pt")
+    return model, metrics_of(tmp_path / "model.pt")
+
+
+@pytest.mark.parametrize("form", ["model.pt", "state_dict", "torchscript"])
+def test_every_file_form_gives_the_metrics_of_the_pipelines_own_evaluation(form, reference, tmp_path):
+    model, expected = reference
+    if form == "model.pt":
+        source, extra = f"file:{tmp_path / 'model.pt'}", {}
+    elif form == "state_dict":
+        torch.save(model.state_dict(), tmp_path / "weights.pt")
+        source, extra = f"file:{tmp_path / 'weights.pt'}", {"arch": "resnet8"}
+    else:
+        torch.jit.save(torch.jit.script(model), str(tmp_path / "scripted.pt"))
+        source, extra = f"file:{tmp_path / 'scripted.pt'}", {}
+    materialise(entry(source, mean=META["mean"], std=META["std"], **extra), "mine", META, SIZE, tmp_path / "ext.pt")
+    got = metrics_of(tmp_path / "ext.pt")
+    pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-5)
+    assert load_trained(tmp_path / "ext.pt")[0]["model"] == "external:mine"
+
+
+class NormalisesInside(nn.Module):
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+        self.register_buffer("mean", torch.tensor(META["mean"]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(META["std"]).view(1, 3, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.inner((x - self.mean) / self.std)
+
+
+def test_a_model_that_normalises_inside_gives_the_same_logits(reference, tmp_path):
+    model, expected = reference
+    torch.jit.save(torch.jit.script(NormalisesInside(model)), str(tmp_path / "inside.pt"))
+    materialise(entry(f"file:{tmp_path / 'inside.pt'}", normalize="inside"), "inside", META, SIZE,
+                tmp_path / "ext.pt")
+    checkpoint, _ = load_trained(tmp_path / "ext.pt")
+    assert checkpoint["mean"] == [0.0] * 3 and checkpoint["std"] == [1.0] * 3
+    pd.testing.assert_frame_equal(metrics_of(tmp_path / "ext.pt"), expected, check_exact=False, rtol=1e-4)
+
+
+@pytest.mark.parametrize("library", ["torchvision:resnet18", "timm:resnet10t"])
+def test_library_architectures_load_local_weights(library, tmp_path):
+    from robopt.external.sources import build_architecture
+
+    torch.manual_seed(0)
+    model = build_architecture(library, 10, "test")
+    torch.save(model.state_dict(), tmp_path / "w.pt")
+    materialise(entry(library, weights=str(tmp_path / "w.pt")), "lib", META, SIZE, tmp_path / "ext.pt")
+    _, loaded = load_trained(tmp_path / "ext.pt")
+    x = torch.randn(2, 3, 32, 32)
+    torch.testing.assert_close(loaded(x), model.eval()(x))
+
+
+class Only64(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = nn.Linear(3 * 64 * 64, 10)
+
+    def forward(self, x):
+        return self.head(x.flatten(1))
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("missing weights", r"external_models\.bad\.weights: .*w\.pt does not exist"),
+    ("unknown architecture", r"external_models\.bad: timm has no architecture 'no_such_net'"),
+    ("state_dict does not fit", r"external_models\.bad: the weights in .*small\.pt do not fit the architecture"),
+    ("input size", r"external_models\.bad: the model cannot take 32x32 images"),
+    ("bad source", r"external_models\.bad\.source = 'hub:x': expected one of file:<\.\.\.>"),
+    ("bare state_dict without arch", r"external_models\.bad\.arch is needed"),
+    ("robustbench checkpoint absent", r"RobustBench's checkpoint .*Standard\.pt does not exist"),
+])
+def test_bad_inputs_give_one_line_errors_naming_model_key_and_file(case, message, tmp_path):
+    torch.save(build_model("small_cnn", 10).state_dict(), tmp_path / "small.pt")
+    torch.jit.save(torch.jit.script(Only64()), str(tmp_path / "only64.pt"))
+    entries = {
+        "missing weights": entry("torchvision:resnet18", weights=str(tmp_path / "w.pt")),
+        "unknown architecture": entry("timm:no_such_net", weights=str(tmp_path / "small.pt")),
+        "state_dict does not fit": entry(f"file:{tmp_path / 'small.pt'}", arch="resnet8"),
+        "input size": entry(f"file:{tmp_path / 'only64.pt'}"),
+        "bad source": entry("hub:x"),
+        "bare state_dict without arch": entry(f"file:{tmp_path / 'small.pt'}"),
+        "robustbench checkpoint absent": entry("robustbench:Standard", model_dir=str(tmp_path / "models")),
+    }
+    with pytest.raises(ExternalModelError, match=message) as error:
+        materialise(entries[case], "bad", META, SIZE, tmp_path / "ext.pt")
+    assert "\n" not in str(error.value) and not (tmp_path / "ext.pt").exists()
