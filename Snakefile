@@ -44,6 +44,7 @@ if LOPT_ENABLED:  # the learned-optimizer stages (Metz et al. 2019) exist only w
 
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/reweighting.smk"
+include: "workflow/rules/external.smk"
 
 
 if IMAGENET_ENABLED:  # DAMP's ImageNet tables exist only when the config has an `imagenet` block (config/imagenet.yaml)

@@ -80,6 +80,11 @@ def check_config(config: dict[str, Any]) -> None:
         variants(config, dataset)
         if config["training"][dataset].get("bias"):
             check_bias_block(config, dataset)
+    for name, entry in config.get("external_models", {}).items():
+        if entry["dataset"] not in config["datasets"]:
+            raise ConfigError(f"external_models.{name}.dataset = {entry['dataset']} is not in datasets "
+                              f"({', '.join(config['datasets']) or 'none'}): add it so its test sets are prepared")
+        check_external_entry(name, entry)
     for dataset, block in config["training"].items():
         if "image_size" in block:
             raise ConfigError(f"training.{dataset}.image_size: only ImageNet recipes (imagenet.recipes.*) take it")
@@ -89,6 +94,18 @@ def check_config(config: dict[str, Any]) -> None:
         from robopt.lopt.settings import check_lopt
 
         check_lopt(config["lopt"])
+
+
+def check_external_entry(name: str, entry: dict[str, Any]) -> None:
+    """What an external model needs besides its source, before any job: a torchvision / timm source's weights key,
+    a bare state_dict's architecture name known to its library. The files themselves are inputs of the
+    materialise_external job (Snakemake names a missing one; a file this pipeline trains is made first)."""
+    from robopt.external.sources import ExternalModelError, parse_source
+
+    where = f"external_models.{name}"
+    kind, _ = parse_source(entry["source"], where)
+    if kind in ("torchvision", "timm") and not entry.get("weights"):
+        raise ExternalModelError(f"{where}.weights is needed: the path of the weights file (nothing is downloaded)")
 
 
 def check_bias_block(config: dict[str, Any], dataset: str) -> None:

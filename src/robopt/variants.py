@@ -16,6 +16,8 @@ from typing import Any
 from robopt.errors import ConfigError
 
 AUGMENTED_PREFIX = "sgd_aug_"
+#: Variant id prefix of a model of the ``external_models`` block.
+EXTERNAL_PREFIX = "external_"
 SIGMA_INFIX = "_sigma"
 #: Methods whose noise level the sigma sweep may set (their ``sigma`` key).
 SWEPT_METHODS = ("damp", "daap")
@@ -114,7 +116,8 @@ def model_labels(config: dict[str, Any], dataset: str, variant: Variant) -> dict
     """The tidy columns of a model's rows: the variant's, then how its training set was biased."""
     from robopt.data.bias import bias_labels
 
-    return {**variant.labels(), **bias_labels(config["training"][dataset].get("bias"))}
+    bias = None if variant.method == "external" else config["training"][dataset].get("bias")  # trained elsewhere
+    return {**variant.labels(), **bias_labels(bias)}
 
 
 def augmented_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
@@ -146,10 +149,18 @@ def trained_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
     return [main_variant(config, dataset, method) for method in config["methods"]] + augmented_variants(config, dataset)
 
 
+def external_variants(config: dict[str, Any], dataset: str) -> list[Variant]:
+    """The models of ``external_models`` that classify ``dataset``: variant ``external_<name>``, method ``external``
+    (evaluated, never trained)."""
+    return [Variant(f"{EXTERNAL_PREFIX}{name}", "external", {}) for name, entry in
+            config.get("external_models", {}).items() if entry["dataset"] == dataset]
+
+
 def variants(config: dict[str, Any], dataset: str) -> dict[str, Variant]:
-    """{id: Variant} of every model any target may train on ``dataset`` (trained ones, then the sweep's others)."""
+    """{id: Variant} of every model any target may train or evaluate on ``dataset`` (trained ones, the sweep's
+    others, then the external models)."""
     table = {variant.id: variant for variant in trained_variants(config, dataset)}
-    for variant in sweep_variants(config, dataset):
+    for variant in sweep_variants(config, dataset) + external_variants(config, dataset):
         table.setdefault(variant.id, variant)
     return table
 

@@ -139,3 +139,30 @@ def test_bad_inputs_give_one_line_errors_naming_model_key_and_file(case, message
     with pytest.raises(ExternalModelError, match=message) as error:
         materialise(entries[case], "bad", META, SIZE, tmp_path / "ext.pt")
     assert "\n" not in str(error.value) and not (tmp_path / "ext.pt").exists()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"dataset": "cifar10"}, r"external_models\.x\.dataset = cifar10 is not in datasets"),
+    ({"source": "torchvision:resnet18"}, r"external_models\.x\.weights is needed"),
+])
+def test_config_errors_name_the_model_and_key_before_any_job(change, message):
+    from robopt.config import check_config
+    from robopt.errors import ConfigError
+    from tests.conftest import raw_config, validated
+
+    config = raw_config()
+    config["external_models"] = {"x": {"dataset": "synthetic", "source": "file:m.pt", **change}}
+    with pytest.raises(ConfigError, match=message):
+        check_config(validated(config))
+
+
+def test_external_variants_are_evaluated_never_trained():
+    from robopt.variants import model_labels, trained_variants, variants
+    from tests.conftest import raw_config, validated
+
+    config = raw_config()
+    config["external_models"] = {"x": {"dataset": "synthetic", "source": "file:m.pt"}}
+    config = validated(config)
+    assert variants(config, "synthetic")["external_x"].method == "external"
+    assert "external_x" not in {v.id for v in trained_variants(config, "synthetic")}
+    assert model_labels(config, "synthetic", variants(config, "synthetic")["external_x"])["label_noise"] == "none"

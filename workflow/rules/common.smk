@@ -21,6 +21,8 @@ from robopt.evaluate.published import heatmap_figure_name, has_published_compari
 from robopt.report import damp_scale_note, damp_scale_notes  # noqa: E402
 from robopt.train.methods import meta_set_use  # noqa: E402
 from robopt.variants import (  # noqa: E402
+    EXTERNAL_PREFIX,
+    external_variants,
     model_labels,
     sweep_variants,
     trained_variants,
@@ -40,8 +42,12 @@ LOPT_ENABLED = "lopt" in config
 IMAGENET_ENABLED = "imagenet" in config
 
 
+EXTERNAL = config.get("external_models", {})
+
+
 wildcard_constraints:
     dataset="|".join(DATASET_REGISTRY.names()),
+    name="|".join(re.escape(name) for name in EXTERNAL) or "no_external_model",
     variant="|".join(sorted({re.escape(v) for table in VARIANTS.values() for v in table}, key=len, reverse=True)),
     method="|".join(config["methods"]),
     corruption="|".join(CORRUPTION_REGISTRY.names()),
@@ -105,7 +111,33 @@ def model_targets():
 
 
 def metric_targets():
-    return model_files("metrics", trained_entries())
+    external = [(dataset, external_variants(config, dataset), [0]) for dataset in DATASETS]
+    return model_files("metrics", trained_entries()) + model_files("metrics", external)
+
+
+def model_file(wildcards):
+    """The model an evaluation reads: a trained model.pt, or an external model's materialised file."""
+    variant = variant_of(wildcards)
+    if variant.method == "external":
+        return f"results/external/{wildcards.dataset}/{variant.id.removeprefix(EXTERNAL_PREFIX)}/model.pt"
+    return f"results/train/{wildcards.dataset}/{wildcards.variant}/seed{wildcards.seed}/model.pt"
+
+
+def external_entry(wildcards):
+    """The external_models entry of this model (validated)."""
+    return dict(EXTERNAL[wildcards.name])
+
+
+def external_files(wildcards):
+    """The files an external model is built from (a file: source, the weights of a library architecture)."""
+    entry = EXTERNAL[wildcards.name]
+    kind, _, rest = entry["source"].partition(":")
+    return ([rest] if kind == "file" else []) + ([entry["weights"]] if entry.get("weights") else [])
+
+
+def external_targets():
+    """One RobustBench JSON per external model (its evaluation and materialisation come with it)."""
+    return [f"results/external/{entry['dataset']}/{name}/robustbench.json" for name, entry in EXTERNAL.items()]
 
 
 def heatmap_figure(dataset):
@@ -190,6 +222,7 @@ def sigma_sweep_metric_files(wildcards=None):
 
 def final_outputs():
     targets = figure_targets() + tune_targets() + (["results/tables/metrics.csv"] if DATASETS else [])
+    targets += external_targets()
     return targets + (lopt_targets() if LOPT_ENABLED else []) + (imagenet_targets() if IMAGENET_ENABLED else [])
 
 

@@ -3,7 +3,7 @@
 
 rule evaluate_model:
     input:
-        model="results/train/{dataset}/{variant}/seed{seed}/model.pt",
+        model=model_file,
         test="results/data/{dataset}/test.pt",
         meta="results/data/{dataset}/meta.json",
         corrupted=corrupted_files,

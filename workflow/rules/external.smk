@@ -1,0 +1,39 @@
+# Models brought from outside (the external_models block): materialised once, evaluated by evaluate_model like a
+# trained model (variant external_<name>, seed 0), then written in RobustBench's format. One target per model:
+#   results/external/<dataset>/<name>/robustbench.json
+
+
+rule materialise_external:
+    input:
+        meta="results/data/{dataset}/meta.json",
+        files=external_files,
+    output:
+        "results/external/{dataset}/{name}/model.pt",
+    log:
+        "results/logs/materialise_external/{dataset}/{name}.log",
+    benchmark:
+        "results/benchmarks/materialise_external/{dataset}/{name}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        entry=external_entry,
+    script:
+        "../scripts/materialise_external.py"
+
+
+rule robustbench_json:
+    input:
+        "results/evaluate/{dataset}/external_{name}/seed0/metrics.csv",
+    output:
+        json="results/external/{dataset}/{name}/robustbench.json",
+        cells="results/external/{dataset}/{name}/robustbench_cells.csv",
+    log:
+        "results/logs/robustbench_json/{dataset}/{name}.log",
+    benchmark:
+        "results/benchmarks/robustbench_json/{dataset}/{name}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        entry=external_entry,
+    script:
+        "../scripts/robustbench_json.py"
