@@ -20,7 +20,7 @@ from robopt.evaluate.aggregate import UNBIASED
 def tidy(rows):
     """Tidy metric rows; a row's ``method`` is also its variant id unless it names one."""
     base = {"dataset": "d", "model": "m", "train_corruption": "none", "sigma": None, "n_images": 10, "accuracy": 0.0,
-            "nll": 0.0, "ece": 0.0, **UNBIASED}
+            "nll": 0.0, "ece": 0.0, "corruption_source": "generated", **UNBIASED}
     return pd.DataFrame([{**base, "variant": row["method"], **row} for row in rows])[TIDY_COLUMNS]
 
 

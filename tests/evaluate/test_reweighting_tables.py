@@ -22,7 +22,8 @@ def metrics_frame(clean: dict[str, list[float]], corrupted: dict[str, list[float
         for seed, accuracy in enumerate(accuracies):
             base = {"dataset": "cifar10", "model": "small_cnn", "variant": variant, "method": variant,
                     "train_corruption": "none", "sigma": np.nan, "label_noise": "uniform", "noise_rate": 0.4,
-                    "imbalance": 1.0, "meta_set": "clean", "seed": seed, "n_images": 100, "nll": 1.0, "ece": 0.1}
+                    "imbalance": 1.0, "meta_set": "clean", "seed": seed, "n_images": 100, "nll": 1.0, "ece": 0.1,
+                    "corruption_source": "generated"}
             rows.append({**base, "corruption": "none", "severity": 0, "accuracy": accuracy / 100,
                          "error": 100 - accuracy})
             for severity in (1, 5):

@@ -79,6 +79,11 @@ def corrupted_folder_of(wildcards):
     return corrupted_folder(wildcards.dataset)
 
 
+def corruption_source_of(wildcards):
+    """The corruption_source column: official when corruptions.official names this dataset's release."""
+    return "official" if wildcards.dataset in config["corruptions"]["official"] else "generated"
+
+
 def corrupted_files(wildcards):
     return corrupted_set_files(corrupted_folder(wildcards.dataset), CORRUPTIONS)
 
@@ -136,8 +141,16 @@ def external_files(wildcards):
 
 
 def external_targets():
-    """One RobustBench JSON per external model (its evaluation and materialisation come with it)."""
-    return [f"results/external/{entry['dataset']}/{name}/robustbench.json" for name, entry in EXTERNAL.items()]
+    """One RobustBench JSON per external model (its evaluation and materialisation come with it), and where the
+    dataset's official -C release is configured, the model on it beside the generated set."""
+    targets = [f"results/external/{entry['dataset']}/{name}/robustbench.json" for name, entry in EXTERNAL.items()]
+    return targets + [f"results/external/{entry['dataset']}/{name}/generated_vs_official.csv"
+                      for name, entry in EXTERNAL.items() if entry["dataset"] in config["corruptions"]["official"]]
+
+
+def generated_set_files(wildcards):
+    """This pipeline's generated -C set of the dataset (made even where the official release is evaluated)."""
+    return corrupted_set_files(f"results/corrupt/{wildcards.dataset}", CORRUPTIONS)
 
 
 def heatmap_figure(dataset):

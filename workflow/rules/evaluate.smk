@@ -25,6 +25,7 @@ rule evaluate_model:
         tuned=tuned_parameter,
         corruptions=CORRUPTIONS,
         folder=corrupted_folder_of,
+        corruption_source=corruption_source_of,
         class_ids=class_ids,
         batch_size=config["evaluation"]["batch_size"],
         device=config["device"],

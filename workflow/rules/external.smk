@@ -37,3 +37,33 @@ rule robustbench_json:
         entry=external_entry,
     script:
         "../scripts/robustbench_json.py"
+
+
+rule compare_corruption_sources:
+    # Only where corruptions.official names the dataset's release: the model's metrics on it, beside the same model
+    # on this pipeline's generated set.
+    input:
+        model="results/external/{dataset}/{name}/model.pt",
+        test="results/data/{dataset}/test.pt",
+        generated=generated_set_files,
+        official="results/evaluate/{dataset}/external_{name}/seed0/metrics.csv",
+    output:
+        csv="results/external/{dataset}/{name}/generated_vs_official.csv",
+        md="results/external/{dataset}/{name}/generated_vs_official.md",
+        tex="results/external/{dataset}/{name}/generated_vs_official.tex",
+        cells="results/external/{dataset}/{name}/generated_vs_official_cells.csv",
+        generated="results/external/{dataset}/{name}/metrics_generated.csv",
+    log:
+        "results/logs/compare_corruption_sources/{dataset}/{name}.log",
+    benchmark:
+        "results/benchmarks/compare_corruption_sources/{dataset}/{name}.tsv"
+    conda:
+        ROBOPT_ENV
+    threads: 2
+    params:
+        generated=lambda wildcards: f"results/corrupt/{wildcards.dataset}",
+        corruptions=CORRUPTIONS,
+        batch_size=config["evaluation"]["batch_size"],
+        device=config["device"],
+    script:
+        "../scripts/compare_corruption_sources.py"

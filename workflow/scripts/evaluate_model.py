@@ -26,5 +26,5 @@ if snakemake.params.tuned:
     tuned = snakemake.params.tuned
     variant = tuned_labels(variant, tuned, read_choice(snakemake.input.choice, variant["method"], tuned))
 labels = {"dataset": snakemake.wildcards.dataset, "model": checkpoint["model"], **variant,
-          "seed": int(snakemake.wildcards.seed)}
+          "seed": int(snakemake.wildcards.seed), "corruption_source": snakemake.params.corruption_source}
 write_csv(table.assign(**labels)[TIDY_COLUMNS], snakemake.output[0])

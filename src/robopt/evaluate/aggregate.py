@@ -15,7 +15,9 @@ MODEL_COLUMNS = ["variant", "method", "train_corruption", "sigma"]
 BIAS_COLUMNS = ["label_noise", "noise_rate", "imbalance", "meta_set"]
 #: The bias columns of a model trained on the training split as it is.
 UNBIASED = {"label_noise": "none", "noise_rate": 0.0, "imbalance": 1.0, "meta_set": "none"}
-TIDY_COLUMNS = ["dataset", "model", *MODEL_COLUMNS, *BIAS_COLUMNS, "seed", "corruption", "severity", "n_images", "accuracy", "error",
+#: Which corrupted images a row was computed on: this pipeline's generated set or an official -C release.
+CORRUPTION_SOURCES = ("generated", "official")
+TIDY_COLUMNS = ["dataset", "model", *MODEL_COLUMNS, *BIAS_COLUMNS, "seed", "corruption_source", "corruption", "severity", "n_images", "accuracy", "error",
                 "nll", "ece"]
 
 
