@@ -64,3 +64,17 @@ def test_robustbench_loads_the_json_when_installed(tmp_path):
     cells = published_unaggregated()
     info = model_info(as_metrics(cells[cells["model"] == "Standard"]), "Standard", "cifar10")
     assert utils.ModelInfo(**info).corruptions_acc == "73.46"
+
+
+def test_results_beside_the_leaderboard_only_for_robustbench_models():
+    from robopt.evaluate.robustbench import beside_leaderboard
+
+    table = beside_leaderboard([
+        {"model": "std", "source": "robustbench:Standard", "dataset": "cifar10", "clean_acc": "94.70",
+         "corruptions_acc": "73.50", "n_images": 10_000, "corruption_source": "official"},
+        {"model": "mine", "source": "file:m.pt", "dataset": "cifar10", "clean_acc": "90.00",
+         "corruptions_acc": "70.00", "n_images": 10_000, "corruption_source": "generated"},
+    ]).set_index("model")
+    assert table.loc["std", "published_corruptions_acc"] == 73.46
+    assert table.loc["std", "corruptions_diff"] == pytest.approx(0.04)
+    assert pd.isna(table.loc["mine", "published_clean_acc"])

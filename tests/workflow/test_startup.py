@@ -18,7 +18,7 @@ SCRIPTS = sorted((REPO / "workflow" / "scripts").glob("*.py"))
 TABLE_JOBS = {"collect_metrics", "lopt_collect", "lopt_select_seed", "table_damp_corruption_error",
               "table_damp_error_by_severity", "table_damp_heatmap_vs_paper", "table_damp_imagenet",
               "table_damp_sigma_sweep", "table_damp_verdict", "table_lopt_selection", "table_reweighting",
-              "robustbench_json"}
+              "robustbench_json", "table_external_models"}
 #: Jobs that draw figures from tables: matplotlib, no torch.
 FIGURE_JOBS = {"plot_damp_fig2", "plot_damp_fig3", "plot_damp_heatmap", "plot_metz2019", "plot_training_curves",
                "plot_tuning", "plot_example_weights", "plot_weight_function"}

@@ -144,6 +144,7 @@ def external_targets():
     """One RobustBench JSON per external model (its evaluation and materialisation come with it), and where the
     dataset's official -C release is configured, the model on it beside the generated set."""
     targets = [f"results/external/{entry['dataset']}/{name}/robustbench.json" for name, entry in EXTERNAL.items()]
+    targets += ["results/tables/external_models.csv"] if EXTERNAL else []
     return targets + [
         f"results/external/{entry['dataset']}/{name}/generated_vs_official.csv"
         for name, entry in EXTERNAL.items()

@@ -67,3 +67,24 @@ rule compare_corruption_sources:
         device=config["device"],
     script:
         "../scripts/compare_corruption_sources.py"
+
+
+rule table_external_models:
+    input:
+        infos=[f"results/external/{e['dataset']}/{name}/robustbench.json" for name, e in EXTERNAL.items()],
+        metrics=[f"results/evaluate/{e['dataset']}/external_{name}/seed0/metrics.csv" for name, e in EXTERNAL.items()],
+    output:
+        csv="results/tables/external_models.csv",
+        md="results/tables/external_models.md",
+        tex="results/tables/external_models.tex",
+    log:
+        "results/logs/table_external_models/table_external_models.log",
+    benchmark:
+        "results/benchmarks/table_external_models/table_external_models.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        names=list(EXTERNAL),
+        entries=EXTERNAL,
+    script:
+        "../scripts/table_external_models.py"

@@ -103,3 +103,24 @@ def published_leaderboard() -> pd.DataFrame:
     clean_acc, corruptions_acc, robustbench_commit)."""
     with resources.files("robopt.evaluate").joinpath("published_robustbench.csv").open() as handle:
         return pd.read_csv(handle)
+
+
+def beside_leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:
+    """Our RobustBench-format results of external models beside the stored leaderboard values of the same model
+    (matched by RobustBench name for ``robustbench:<name>`` sources; others have no published row). Each result:
+    model, source, dataset, clean_acc, corruptions_acc, n_images, corruption_source."""
+    board = published_leaderboard().set_index(["dataset", "model"])
+    rows = []
+    for result in results:
+        kind, _, rb_name = result["source"].partition(":")
+        key = (result["dataset"], rb_name)
+        published = board.loc[key] if kind == "robustbench" and key in board.index else None
+        row = {**result, "clean_acc": float(result["clean_acc"]), "corruptions_acc": float(result["corruptions_acc"]),
+               "published_clean_acc": published["clean_acc"] if published is not None else None,
+               "published_corruptions_acc": published["corruptions_acc"] if published is not None else None,
+               "robustbench_commit": published["robustbench_commit"] if published is not None else None}
+        if published is not None:
+            row["clean_diff"] = row["clean_acc"] - published["clean_acc"]
+            row["corruptions_diff"] = row["corruptions_acc"] - published["corruptions_acc"]
+        rows.append(row)
+    return pd.DataFrame(rows)
