@@ -27,7 +27,8 @@ def plot_example_weights(histories: pd.DataFrame, pdf_path: str | Path, meta: di
             curve = frame[frame["metric"] == metric].groupby("epoch")["value"].agg(["mean", "min", "max"])
             ax.plot(curve.index, curve["mean"], color=style["color"], linestyle=linestyle, label=words)
             ax.fill_between(curve.index, curve["min"], curve["max"], color=style["color"], alpha=0.15, lw=0)
-        ax.set_title(f"{style['label']} (mean of {seeds_label(frame['seed'].nunique())}, band: range)")
+        ax.set_title(f"{style['label']}\n(mean of {seeds_label(frame['seed'].nunique())}, band: their range)",
+                     fontsize=9)
         ax.set_xlabel("epoch")
         ax.set_ylabel("mean weight of an example")
         ax.set_ylim(bottom=0)
