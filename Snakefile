@@ -13,7 +13,8 @@
 #   lopt/{experiment}/selected.pt, selection.csv, curves.csv, evaluation.csv
 #                                                           best seed, why, and its inner-training runs
 #   lopt/adam/{noise}.csv                                   the tuned-Adam baselines
-#   tables/*.csv|md|tex, figures/*.pdf|png                  paper tables and figures
+#   external/{dataset}/{name}/model.pt, robustbench.json    an external model, materialised; its RobustBench-format result
+#   tables/*.csv|md|tex, figures/*.pdf|png                  paper tables and figures (reweighting_*, external_models too)
 #   report.html                                             `snakemake --report`: every figure and table
 #   imagenet/{train,val}.index.pt, train/..., evaluate/...  DAMP's ImageNet Tables 1 and 2 (workflow/rules/imagenet.smk)
 #   logs/{rule}/..., benchmarks/{rule}/...                  one log and one benchmark TSV per job

@@ -12,9 +12,7 @@ import torch
 from torch import nn
 
 from robopt.external.sources import ExternalModelError, build_external
-
-#: The extra file inside a materialised TorchScript archive that describes the model.
-DESCRIPTION = "robopt.json"
+from robopt.models.torchscript import DESCRIPTION
 
 
 def normalisation(entry: Mapping[str, Any], stats: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, list]:
@@ -62,10 +60,3 @@ def materialise(entry: Mapping[str, Any], name: str, meta: Mapping[str, Any], im
                    **normalisation(entry, stats, meta)}
     with atomic_path(path) as tmp:
         torch.jit.save(model, str(tmp), _extra_files={DESCRIPTION: json.dumps(description)})
-
-
-def load_materialised(path: str | Path, device: str = "cpu") -> tuple[dict[str, Any], nn.Module]:
-    """(description, module in eval mode on ``device``) of a materialised external model."""
-    extra = {DESCRIPTION: ""}
-    model = torch.jit.load(str(path), map_location=device, _extra_files=extra)
-    return json.loads(extra[DESCRIPTION]), model.eval()

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from robopt.errors import ConfigError
+from robopt.models.torchscript import is_torchscript
 
 SOURCES = ("file", "torchvision", "timm", "robustbench")
 
@@ -88,16 +89,6 @@ def read_torch_file(file: Path, where: str) -> Any:
     except Exception as err:  # noqa: BLE001 - any unreadable file gets the same one-line message
         raise ExternalModelError(f"{where}: cannot read {file} as PyTorch weights ({type(err).__name__}: "
                                  f"{str(err).splitlines()[0][:200]})") from None
-
-
-def is_torchscript(file: Path) -> bool:
-    """Whether ``file`` is a TorchScript archive (a zip holding compiled code, unlike ``torch.save``'s)."""
-    import zipfile
-
-    if not zipfile.is_zipfile(file):
-        return False
-    with zipfile.ZipFile(file) as archive:
-        return any(name.split("/", 1)[-1].startswith("code/") for name in archive.namelist())
 
 
 def from_file(file: Path, entry: Mapping[str, Any], num_classes: int, where: str) -> tuple[nn.Module, dict]:

@@ -63,11 +63,9 @@ def load_trained(path: str | Path, device: str = "cpu") -> tuple[dict, nn.Module
     external model's materialised TorchScript file (its description: model, mean, std, source)."""
     import torch
 
-    from robopt.external.sources import is_torchscript
+    from robopt.models.torchscript import is_torchscript, load_materialised
 
-    if is_torchscript(Path(path)):  # an external model, materialised (robopt.external.materialise)
-        from robopt.external.materialise import load_materialised
-
+    if is_torchscript(path):  # an external model, materialised (robopt.external.materialise)
         return load_materialised(path, device)
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     model = build_model(checkpoint["model"], checkpoint["num_classes"], **checkpoint.get("options", {}))
