@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 import torch
 
@@ -11,6 +9,7 @@ from robopt.errors import UnknownNameError
 from robopt.models import build_model
 from robopt.train import TrainSettings, build_method, fit
 from tests.conftest import FAKE_META, raw_config, small_settings, train_settings, validated
+from tests.train.conftest import killed_then_resumed
 
 
 def test_same_seed_same_weights_other_seed_differs(train_split):
@@ -22,30 +21,10 @@ def test_same_seed_same_weights_other_seed_differs(train_split):
     assert not all(torch.equal(pa, pc) for pa, pc in zip(a.state_dict().values(), c.state_dict().values(), strict=True))
 
 
-class Interrupt(Exception):
-    pass
-
-
 def test_resume_after_kill_equals_uninterrupted_run(train_split, tmp_path, monkeypatch):
     reference, reference_history = fit(train_split, small_settings(3), seed=0)
-
-    fit_module = importlib.import_module("robopt.train.fit")  # the package re-exports the function `fit`
-    original = fit_module.save_checkpoint
-    calls = {"n": 0}
-
-    def save_then_die(path, state):
-        original(path, state)
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise Interrupt  # killed right after the second epoch's checkpoint
-
-    monkeypatch.setattr(fit_module, "save_checkpoint", save_then_die)
-    with pytest.raises(Interrupt):
-        fit(train_split, small_settings(3), seed=0, checkpoint_path=tmp_path / "last.pt")
-    monkeypatch.setattr(fit_module, "save_checkpoint", original)
-    assert torch.load(tmp_path / "last.pt", weights_only=False)["epoch"] == 2
-
-    resumed, history = fit(train_split, small_settings(3), seed=0, checkpoint_path=tmp_path / "last.pt")
+    resumed, history = killed_then_resumed(train_split, small_settings(3), 0, tmp_path / "last.pt", monkeypatch)
+    assert torch.load(tmp_path / "last.pt", weights_only=False)["epoch"] == 3
     for pa, pb in zip(reference.state_dict().values(), resumed.state_dict().values(), strict=True):
         assert torch.equal(pa, pb)
     keep = history["metric"] != "seconds"

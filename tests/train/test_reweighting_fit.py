@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 import torch
 
@@ -12,6 +10,7 @@ from robopt.errors import ConfigError
 from robopt.train import fit
 from robopt.train.meta_set import training_and_meta_sets
 from tests.conftest import raw_config, train_settings
+from tests.train.conftest import killed_then_resumed
 
 BIAS = {"meta_set": {"per_class": 3}, "label_noise": {"kind": "uniform", "rate": 0.4}}
 METHOD_BLOCKS = {"l2rw": {"meta_batch_size": 16}, "mwnet": {"meta_batch_size": 16}, "sgd_plus_meta": {},
@@ -32,28 +31,10 @@ def settings(method: str, epochs: int = 3, **changes):
                           std=[0.25] * 3, **changes)
 
 
-class Interrupt(Exception):
-    pass
-
-
 @pytest.mark.parametrize("method", ["l2rw", "mwnet", "sgd_early_stop"])
 def test_resume_after_kill_equals_uninterrupted_run(train_split, tmp_path, monkeypatch, method):
     reference, reference_history = fit(train_split, settings(method), seed=0)
-    fit_module = importlib.import_module("robopt.train.fit")
-    original = fit_module.save_checkpoint
-    calls = {"n": 0}
-
-    def save_then_die(path, state):
-        original(path, state)
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise Interrupt
-
-    monkeypatch.setattr(fit_module, "save_checkpoint", save_then_die)
-    with pytest.raises(Interrupt):
-        fit(train_split, settings(method), seed=0, checkpoint_path=tmp_path / "last.pt")
-    monkeypatch.setattr(fit_module, "save_checkpoint", original)
-    resumed, history = fit(train_split, settings(method), seed=0, checkpoint_path=tmp_path / "last.pt")
+    resumed, history = killed_then_resumed(train_split, settings(method), 0, tmp_path / "last.pt", monkeypatch)
     for (name, a), b in zip(reference.state_dict().items(), resumed.state_dict().values(), strict=True):
         assert torch.equal(a, b), name
     keep = history["metric"] != "seconds"

@@ -16,7 +16,7 @@ from functools import partial
 import torch
 from torch import nn
 
-from robopt.models.heads import init_reference_head
+from robopt.models.heads import init_convs_and_norms, init_reference_head
 
 #: The depths registered as ``resnet<depth>``.
 CIFAR_RESNET_DEPTHS = (8, 14, 20, 32)
@@ -69,12 +69,7 @@ class CifarResNet(nn.Module):
         self._initialise()
 
     def _initialise(self) -> None:
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(module, nn.BatchNorm2d):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
+        init_convs_and_norms(self)
         for module in self.modules():
             if isinstance(module, BasicBlock):
                 nn.init.zeros_(module.bn2.weight)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from robopt.models.heads import init_convs_and_norms
+
 
 class WideBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int, dropout: float) -> None:
@@ -44,14 +46,8 @@ class WideResNet(nn.Module):
         layers += [nn.BatchNorm2d(widths[3]), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()]
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(widths[3], num_classes)
-        for module in self.modules():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(module, nn.BatchNorm2d):
-                nn.init.ones_(module.weight)
-                nn.init.zeros_(module.bias)
-            elif isinstance(module, nn.Linear):
-                nn.init.zeros_(module.bias)
+        init_convs_and_norms(self)
+        nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
