@@ -74,12 +74,11 @@ def build_architecture(arch: str, num_classes: int, where: str) -> nn.Module:
 def load_weights(model: nn.Module, state: Mapping[str, torch.Tensor], where: str, file: Path) -> nn.Module:
     """``state`` into ``model``; keys or shapes that do not fit are named, with the file."""
     try:
-        result = model.load_state_dict(dict(state), strict=True)
+        model.load_state_dict(dict(state), strict=True)
     except RuntimeError as err:
         first = str(err).splitlines()
         detail = "; ".join(line.strip() for line in first[1:3]) or first[0]
         raise ExternalModelError(f"{where}: the weights in {file} do not fit the architecture ({detail[:300]})") from None
-    del result
     return model
 
 

@@ -240,6 +240,7 @@ def fit(
     streamed = isinstance(train, ImageIndex)
     if not streamed:
         train = train.to(device)
+        meta = meta.to(device) if meta is not None else None
     corrupt_half = None
     if settings.train_corruptions and streamed:
         raise ConfigError("training corruptions (DAMP Alg. 2) need a dataset held in memory, not ImageNet")
@@ -296,7 +297,7 @@ def fit(
         if meta is not None:
             from robopt.train.meta_set import meta_set_metrics
 
-            meta_metrics = meta_set_metrics(model, meta.to(device), settings.mean, settings.std)
+            meta_metrics = meta_set_metrics(model, meta, settings.mean, settings.std)
             history += _history_rows(epoch + 1, (epoch + 1) * steps_per_epoch, meta_metrics, split="meta")
             if stopping is not None:
                 stopping.update(model, epoch + 1, meta_metrics["meta_accuracy"])

@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from robopt.distributed import current_world
 from robopt.train.base import OptimizerSettings, apply_update, base_optimizer
 from robopt.train.meta_step import MetaBatches, at_least_float32, check_meta_bn, refuse_distributed
 
@@ -31,6 +32,7 @@ class Reweighting:
         self.optimizer = base_optimizer(model, optimizer)
         self.params = list(model.parameters())
         self.clip_norm = optimizer.grad_clip_norm
+        self.world = current_world()  # one process (refused otherwise, above)
         self.meta_batch_size, self.meta_bn = int(meta_batch_size), check_meta_bn(meta_bn)
         self.meta_batches: MetaBatches | None = None
         self.last_weights: torch.Tensor | None = None  # the weights of the last step, 1 = an unweighted example
@@ -47,12 +49,6 @@ class Reweighting:
         """The real step: backward of sum_i w_i l_i (weights fixed), then the base optimizer's update."""
         (weights.detach() * losses).sum().backward()
         apply_update(self.optimizer, self.params, self.world, self.clip_norm)
-
-    @property
-    def world(self):
-        from robopt.distributed import current_world
-
-        return current_world()
 
     def state_dict(self) -> dict[str, Any]:
         """What a resumed run needs beyond the model and the base optimizer: the meta sampler's state."""
