@@ -143,9 +143,14 @@ def corrupted_copies(train: ImageSplit, copies: dict[str, Any], scale: str, gene
     count = int(round(copies["fraction"] * len(train)))
     chosen = torch.randperm(len(train), generator=generator)[:count]
     corrupted = corrupt_each(train.images[chosen], copies["corruptions"], copies["severities"], scale, generator)
-    mask = torch.cat([train.extra[BIASED], torch.ones(count, dtype=torch.bool)])
-    return ImageSplit(torch.cat([train.images, corrupted]), torch.cat([train.labels, train.labels[chosen]]),
-                      train.class_names, {BIASED: mask})
+    copied = ImageSplit(corrupted, train.labels[chosen], train.class_names, {BIASED: torch.ones(count, dtype=torch.bool)})
+    return concatenate(train, copied)
+
+
+def concatenate(first: ImageSplit, second: ImageSplit) -> ImageSplit:
+    """The images of ``first`` then ``second``, with their ``biased`` masks."""
+    return ImageSplit(torch.cat([first.images, second.images]), torch.cat([first.labels, second.labels]),
+                      first.class_names, {BIASED: torch.cat([first.extra[BIASED], second.extra[BIASED]])})
 
 
 def bias_training_set(train: ImageSplit, bias: dict[str, Any], train_images: int | None, scale: str,

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from robopt.data.augment import normalize
-from robopt.data.bias import BIASED, bias_training_set, unbiased
+from robopt.data.bias import bias_training_set, concatenate, unbiased
 from robopt.data.format import ImageSplit
 from robopt.errors import ConfigError
 from robopt.history_names import WEIGHT_BIASED, WEIGHT_CLEAN
@@ -33,10 +33,7 @@ def training_and_meta_sets(train: ImageSplit, method: str, bias: dict[str, Any] 
         return unbiased(subset), None
     biased = bias_training_set(train, bias, train_images, corruption_scale)
     if use == "train":
-        meta = unbiased(biased.meta)
-        merged = ImageSplit(torch.cat([biased.train.images, meta.images]), torch.cat([biased.train.labels, meta.labels]),
-                            train.class_names, {BIASED: torch.cat([biased.train.extra[BIASED], meta.extra[BIASED]])})
-        return merged, biased.meta
+        return concatenate(biased.train, unbiased(biased.meta)), biased.meta
     return biased.train, biased.meta
 
 

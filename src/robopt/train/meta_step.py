@@ -111,12 +111,9 @@ def example_losses(model: nn.Module, params: Params, inputs: torch.Tensor, targe
 
 def meta_gradient(model: nn.Module, params: Params, inputs: torch.Tensor, targets: torch.Tensor,
                   meta_bn: str) -> Params:
-    """The gradient of the mean meta cross-entropy at ``params``."""
-    leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
-    with batchnorm_mode(model, meta_bn == "batch"), torch.enable_grad():
-        loss = example_losses(model, leaves, inputs, targets).mean()
-        grads = torch.autograd.grad(loss, list(leaves.values()))
-    return dict(zip(leaves, grads, strict=True))
+    """The gradient of the mean meta cross-entropy at ``params`` (batch or running BatchNorm statistics)."""
+    uniform = torch.full((len(targets),), 1.0 / len(targets), device=inputs.device, dtype=inputs.dtype)
+    return weighted_gradient(model, params, inputs, targets, uniform, batch_statistics=meta_bn == "batch")
 
 
 def alignments(model: nn.Module, params: Params, inputs: torch.Tensor, targets: torch.Tensor,
@@ -133,10 +130,11 @@ def virtual_step(params: Params, grads: Params, lr: float) -> Params:
 
 
 def weighted_gradient(model: nn.Module, params: Params, inputs: torch.Tensor, targets: torch.Tensor,
-                      weights: torch.Tensor) -> Params:
-    """grad_theta sum_i weights_i l_i(theta) at ``params`` (batch statistics, buffers cloned)."""
+                      weights: torch.Tensor, batch_statistics: bool = True) -> Params:
+    """grad_theta sum_i weights_i l_i(theta) at ``params`` (buffers cloned; BatchNorm with the batch's statistics, or
+    the running ones)."""
     leaves = {name: p.detach().requires_grad_(True) for name, p in params.items()}
-    with batchnorm_mode(model, True), torch.enable_grad():
+    with batchnorm_mode(model, batch_statistics), torch.enable_grad():
         loss = (weights.detach() * example_losses(model, leaves, inputs, targets)).sum()
         grads = torch.autograd.grad(loss, list(leaves.values()))
     return dict(zip(leaves, grads, strict=True))
