@@ -97,9 +97,9 @@ def check_config(config: dict[str, Any]) -> None:
 
 
 def check_external_entry(name: str, entry: dict[str, Any]) -> None:
-    """What an external model needs besides its source, before any job: a torchvision / timm source's weights key,
-    a bare state_dict's architecture name known to its library. The files themselves are inputs of the
-    materialise_external job (Snakemake names a missing one; a file this pipeline trains is made first)."""
+    """What an external model needs besides its source, before any job: a known source kind, and a torchvision / timm
+    source's weights key. The files themselves are inputs of the materialise_external job (Snakemake names a missing
+    one; a file this pipeline trains is made first), which also checks the architecture and the weights."""
     from robopt.external.sources import ExternalModelError, parse_source
 
     where = f"external_models.{name}"

@@ -135,8 +135,10 @@ def external_entry(wildcards):
 
 def external_files(wildcards):
     """The files an external model is built from (a file: source, the weights of a library architecture)."""
+    from robopt.external.sources import parse_source
+
     entry = EXTERNAL[wildcards.name]
-    kind, _, rest = entry["source"].partition(":")
+    kind, rest = parse_source(entry["source"], f"external_models.{wildcards.name}")
     return ([rest] if kind == "file" else []) + ([entry["weights"]] if entry.get("weights") else [])
 
 
@@ -192,16 +194,11 @@ def figure_targets():
 
 def reweighting_targets():
     """The meta-reweighting table and figures of every dataset whose methods use a meta set."""
-    targets = []
-    for dataset in DATASETS:
-        if not any(meta_set_use(method) for method in config["methods"]):
-            continue
-        targets.append(f"results/tables/reweighting_{dataset}.csv")
-        if any(meta_set_use(method) == "meta" for method in config["methods"]):
-            targets.append(f"results/figures/reweighting_weights_{dataset}.pdf")
-        if "mwnet" in config["methods"]:
-            targets.append(f"results/figures/mwnet_weight_function_{dataset}.pdf")
-    return targets
+    uses = {meta_set_use(method) for method in config["methods"]} - {None}
+    names = ["results/tables/reweighting_{dataset}.csv"] if uses else []
+    names += ["results/figures/reweighting_weights_{dataset}.pdf"] if "meta" in uses else []
+    names += ["results/figures/mwnet_weight_function_{dataset}.pdf"] if "mwnet" in config["methods"] else []
+    return [name.format(dataset=dataset) for dataset in DATASETS for name in names]
 
 
 def mwnet_histories(wildcards):
