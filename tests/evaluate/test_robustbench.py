@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
 import pytest
 
 from robopt.errors import RoboptError
+from robopt.evaluate.mce import HENDRYCKS_ALEXNET_ERROR, mean_corruption_error
 from robopt.evaluate.robustbench import (
     MODEL_INFO_FIELDS,
     ROBUSTBENCH_CORRUPTIONS,
@@ -15,6 +17,7 @@ from robopt.evaluate.robustbench import (
     model_info,
     published_leaderboard,
     published_unaggregated,
+    robustbench_alexnet_error,
     robustbench_cells,
     write_model_info,
 )
@@ -33,6 +36,29 @@ def test_published_cells_through_our_aggregation_give_the_published_means(model)
     cells = published_unaggregated()
     published = published_leaderboard().set_index("model").loc[model, "corruptions_acc"]
     assert round(corruptions_accuracy(as_metrics(cells[cells["model"] == model])), 2) == published
+
+
+@pytest.mark.parametrize("model", ["Standard_R50", "Hendrycks2020AugMix", "AlexNet"])
+def test_published_imagenet_cells_give_the_published_accuracy_and_mce(model):
+    cells = published_unaggregated("imagenet")
+    board = published_leaderboard().set_index(["dataset", "model"])
+    info = model_info(as_metrics(cells[cells["model"] == model], clean=0.5), model, "imagenet",
+                      alexnet_error=robustbench_alexnet_error())
+    if model == "AlexNet":  # its own reference: mCE 100 by definition; RobustBench's AlexNet.json stores "100.0"
+        assert (info["corruptions_acc"], info["corruptions_mce"]) == ("21.12", "100.0")
+        return
+    assert info["corruptions_acc"] == f"{board.loc[('imagenet', model), 'corruptions_acc']:.2f}"
+    assert info["corruptions_mce"] == f"{board.loc[('imagenet', model), 'corruptions_mce']:.2f}"
+
+
+def test_the_full_imagenet_c_reference_gives_100_for_alexnets_own_errors_and_needs_every_corruption():
+    cells = pd.DataFrame([{"corruption": c, "severity": s, "accuracy": 1 - error + (s - 3) * 0.01}
+                          for c, error in HENDRYCKS_ALEXNET_ERROR.items() for s in range(1, 6)])
+    assert mean_corruption_error(cells, HENDRYCKS_ALEXNET_ERROR) == pytest.approx(100.0)
+    halved = cells.assign(accuracy=1 - (1 - cells["accuracy"]) / 2)
+    assert mean_corruption_error(halved, HENDRYCKS_ALEXNET_ERROR) == pytest.approx(50.0)
+    with pytest.raises(RoboptError, match="missing: fog"):
+        mean_corruption_error(cells[cells["corruption"] != "fog"], HENDRYCKS_ALEXNET_ERROR)
 
 
 def test_a_missing_cell_or_unequal_counts_are_errors():
@@ -64,6 +90,7 @@ def test_robustbench_loads_the_json_when_installed(tmp_path):
     cells = published_unaggregated()
     info = model_info(as_metrics(cells[cells["model"] == "Standard"]), "Standard", "cifar10")
     assert utils.ModelInfo(**info).corruptions_acc == "73.46"
+    assert {field.name for field in dataclasses.fields(utils.ModelInfo)} == set(MODEL_INFO_FIELDS)
 
 
 def test_results_beside_the_leaderboard_only_for_robustbench_models():
@@ -76,5 +103,5 @@ def test_results_beside_the_leaderboard_only_for_robustbench_models():
          "corruptions_acc": "70.00", "n_images": 10_000, "corruption_source": "generated"},
     ]).set_index("model")
     assert table.loc["std", "published_corruptions_acc"] == 73.46
-    assert table.loc["std", "corruptions_diff"] == pytest.approx(0.04)
-    assert pd.isna(table.loc["mine", "published_clean_acc"])
+    assert table.loc["std", "corruptions_acc_diff"] == pytest.approx(0.04)
+    assert pd.isna(table.loc["mine", "published_clean_acc"]) and pd.isna(table.loc["std", "corruptions_mce_diff"])

@@ -1,17 +1,19 @@
 """Results in RobustBench's corruption-benchmark format: its 15 corruptions, its aggregation and its model-info JSON.
 
 Follows github RobustBench/robustbench (``robustbench/eval.py`` ``corruptions_evaluation``, ``robustbench/utils.py``
-``ModelInfo`` and ``update_json``, read at commit c76809a): ``corruptions_acc`` is the unweighted mean of the 75
+``ModelInfo`` and ``update_json``, read at commit 78fcc9e): ``corruptions_acc`` is the unweighted mean of the 75
 (corruption, severity) accuracies over its 15 corruptions (``robustbench/data.py`` ``CORRUPTIONS``, the 4 extra
-ones left out) on the same image count; ``clean_acc`` and ``corruptions_acc`` are written as strings with 2 decimals
-as ``update_json`` writes them; ``corruptions_mce`` only where an AlexNet reference exists (ImageNet), else null.
-Where it differs: the JSON also carries no fields beyond ``ModelInfo``'s (the pipeline's own protocol goes in the
-per-cell CSV beside it), and a missing cell is an error instead of a smaller mean.
+ones left out) on the same image count; ``clean_acc``, ``corruptions_acc`` and ``corruptions_mce`` are written as
+``update_json`` writes them (``str(round(100 * value, 2))``); ``corruptions_mce`` only where an AlexNet reference
+exists (ImageNet, ``robopt.evaluate.mce``), else null. Where it differs: the JSON carries no fields beyond
+``ModelInfo``'s (the protocol goes in its ``footnote`` and in the per-cell CSV beside it), and a missing cell is an
+error instead of a smaller mean.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from robopt.errors import RoboptError
+from robopt.evaluate.mce import alexnet_error_of, mean_corruption_error
 
 #: RobustBench's corruptions, in its order (robustbench/data.py CORRUPTIONS).
 ROBUSTBENCH_CORRUPTIONS = ("shot_noise", "motion_blur", "snow", "pixelate", "gaussian_noise", "defocus_blur",
@@ -63,15 +66,24 @@ def clean_accuracy(metrics: pd.DataFrame) -> float:
     return 100 * float(clean["accuracy"].iloc[0])
 
 
-def model_info(metrics: pd.DataFrame, name: str, dataset: str, **known: Any) -> dict[str, Any]:
-    """A dict with exactly ``ModelInfo``'s fields: the accuracies from ``metrics`` as RobustBench writes them (strings,
-    2 decimals), ``known`` fields (architecture, link, ...) as given, the rest null."""
+def robustbench_value(percent: float) -> str:
+    """A percentage as ``update_json`` stores it: ``str(round(x, 2))`` ("73.46", "100.0")."""
+    return str(round(percent, 2))
+
+
+def model_info(metrics: pd.DataFrame, name: str, dataset: str, alexnet_error: Mapping[str, float] | None = None,
+               **known: Any) -> dict[str, Any]:
+    """A dict with exactly ``ModelInfo``'s fields: the accuracies from ``metrics`` as RobustBench writes them, the mCE
+    against ``alexnet_error`` where given (ImageNet), ``known`` fields (architecture, footnote, ...) as given, the
+    rest null."""
     unknown = sorted(set(known) - set(MODEL_INFO_FIELDS))
     if unknown:
         raise RoboptError(f"not ModelInfo field(s): {', '.join(unknown)}; fields: {', '.join(MODEL_INFO_FIELDS)}")
     info: dict[str, Any] = dict.fromkeys(MODEL_INFO_FIELDS)
-    info.update(known, name=name, dataset=dataset, clean_acc=f"{clean_accuracy(metrics):.2f}",
-                corruptions_acc=f"{corruptions_accuracy(metrics):.2f}")
+    info.update(known, name=name, dataset=dataset, clean_acc=robustbench_value(clean_accuracy(metrics)),
+                corruptions_acc=robustbench_value(corruptions_accuracy(metrics)))
+    if alexnet_error is not None:
+        info["corruptions_mce"] = robustbench_value(mean_corruption_error(robustbench_cells(metrics), alexnet_error))
     return info
 
 
@@ -91,36 +103,53 @@ def read_unaggregated(path_or_buffer) -> pd.DataFrame:
     return tidy
 
 
-def published_unaggregated() -> pd.DataFrame:
-    """Per-cell CIFAR-10-C accuracies of three RobustBench models (a copy of its
-    ``model_info/cifar10/corruptions/unaggregated_results.csv`` rows at commit c76809a)."""
-    with resources.files("robopt.evaluate").joinpath("robustbench_cifar10_unaggregated.csv").open() as handle:
+def published_unaggregated(dataset: str = "cifar10") -> pd.DataFrame:
+    """Per-cell accuracies of a few RobustBench models: a copy of its
+    ``model_info/<dataset>/corruptions/unaggregated_results.csv`` rows (CIFAR-10-C: Standard, Hendrycks2020AugMixWRN,
+    Kireev2021Effectiveness_RLATAugMix at commit c76809a; ImageNet-C: AlexNet, Standard_R50, Hendrycks2020AugMix at
+    commit 78fcc9e)."""
+    if dataset not in ("cifar10", "imagenet"):
+        raise RoboptError(f"no stored RobustBench per-cell values for {dataset!r} (stored: cifar10, imagenet)")
+    with resources.files("robopt.evaluate").joinpath(f"robustbench_{dataset}_unaggregated.csv").open() as handle:
         return read_unaggregated(handle)
+
+
+def robustbench_alexnet_error() -> dict[str, float]:
+    """RobustBench's AlexNet reference for the mCE of its ImageNet-C protocol, from its stored per-cell row."""
+    cells = published_unaggregated("imagenet")
+    return alexnet_error_of(cells[cells["model"] == "AlexNet"])
 
 
 def published_leaderboard() -> pd.DataFrame:
     """RobustBench's published clean and corruption accuracy of a few models (dataset, model, architecture,
-    clean_acc, corruptions_acc, robustbench_commit)."""
+    clean_acc, corruptions_acc, corruptions_mce (ImageNet), robustbench_commit)."""
     with resources.files("robopt.evaluate").joinpath("published_robustbench.csv").open() as handle:
         return pd.read_csv(handle)
+
+
+LEADERBOARD_METRICS = ("clean_acc", "corruptions_acc", "corruptions_mce")
+
+
+def as_number(value: Any) -> float | None:
+    """A stored RobustBench value (string, number, null or NaN) as a float, None where absent."""
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def beside_leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:
     """Our RobustBench-format results of external models beside the stored leaderboard values of the same model
     (matched by RobustBench name for ``robustbench:<name>`` sources; others have no published row). Each result:
-    model, source, dataset, clean_acc, corruptions_acc, n_images, corruption_source."""
+    model, source, dataset, clean_acc, corruptions_acc, corruptions_mce (or None), and what was evaluated."""
     board = published_leaderboard().set_index(["dataset", "model"])
     rows = []
     for result in results:
         kind, _, rb_name = result["source"].partition(":")
         key = (result["dataset"], rb_name)
         published = board.loc[key] if kind == "robustbench" and key in board.index else None
-        row = {**result, "clean_acc": float(result["clean_acc"]), "corruptions_acc": float(result["corruptions_acc"]),
-               "published_clean_acc": published["clean_acc"] if published is not None else None,
-               "published_corruptions_acc": published["corruptions_acc"] if published is not None else None,
-               "robustbench_commit": published["robustbench_commit"] if published is not None else None}
-        if published is not None:
-            row["clean_diff"] = row["clean_acc"] - published["clean_acc"]
-            row["corruptions_diff"] = row["corruptions_acc"] - published["corruptions_acc"]
+        row = {**result, **{metric: as_number(result.get(metric)) for metric in LEADERBOARD_METRICS}}
+        for metric in LEADERBOARD_METRICS:
+            row[f"published_{metric}"] = as_number(published[metric]) if published is not None else None
+            both = row[metric] is not None and row[f"published_{metric}"] is not None
+            row[f"{metric}_diff"] = row[metric] - row[f"published_{metric}"] if both else None
+        row["robustbench_commit"] = published["robustbench_commit"] if published is not None else None
         rows.append(row)
     return pd.DataFrame(rows)
