@@ -17,6 +17,7 @@
 #   tables/*.csv|md|tex, figures/*.pdf|png                  paper tables and figures (reweighting_*, external_models too)
 #   report.html                                             `snakemake --report`: every figure and table
 #   imagenet/{train,val}.index.pt, train/..., evaluate/...  DAMP's ImageNet Tables 1 and 2 (workflow/rules/imagenet.smk)
+#   external/imagenet/{name}/evaluate/{test_set}.csv        an external model on ImageNet under its protocol
 #   logs/{rule}/..., benchmarks/{rule}/...                  one log and one benchmark TSV per job
 #   checkpoints/{train,lopt}/...                            resumable training state (not declared outputs)
 
@@ -51,6 +52,7 @@ include: "workflow/rules/external.smk"
 if IMAGENET_ENABLED:  # DAMP's ImageNet tables exist only when the config has an `imagenet` block (config/imagenet.yaml)
 
     include: "workflow/rules/imagenet.smk"
+    include: "workflow/rules/external_imagenet.smk"
 
 
 rule all:

@@ -81,9 +81,7 @@ def check_config(config: dict[str, Any]) -> None:
         if config["training"][dataset].get("bias"):
             check_bias_block(config, dataset)
     for name, entry in config.get("external_models", {}).items():
-        if entry["dataset"] not in config["datasets"]:
-            raise ConfigError(f"external_models.{name}.dataset = {entry['dataset']} is not in datasets "
-                              f"({', '.join(config['datasets']) or 'none'}): add it so its test sets are prepared")
+        check_external_dataset(config, name, entry)
         check_external_entry(name, entry)
     for dataset, block in config["training"].items():
         if "image_size" in block:
@@ -94,6 +92,22 @@ def check_config(config: dict[str, Any]) -> None:
         from robopt.lopt.settings import check_lopt
 
         check_lopt(config["lopt"])
+
+
+def check_external_dataset(config: dict[str, Any], name: str, entry: dict[str, Any]) -> None:
+    """Where an external model's test images come from: a dataset of ``datasets``, or ImageNet's block with its
+    ImageNet-C folder (RobustBench's corruption accuracy needs it); the RobustBench protocol is ImageNet's only."""
+    where = f"external_models.{name}"
+    if entry["dataset"] == "imagenet":
+        if "imagenet_c" not in config.get("imagenet", {}).get("test_sets", {}):
+            raise ConfigError(f"{where}.dataset = imagenet needs imagenet.root (your ILSVRC-2012) and "
+                              "imagenet.test_sets.imagenet_c (your ImageNet-C) in the config")
+    elif entry["dataset"] not in config["datasets"]:
+        raise ConfigError(f"{where}.dataset = {entry['dataset']} is not in datasets "
+                          f"({', '.join(config['datasets']) or 'none'}): add it so its test sets are prepared")
+    elif entry.get("protocol") == "robustbench":
+        raise ConfigError(f"{where}.protocol = robustbench applies to imagenet only: on {entry['dataset']} "
+                          "RobustBench's protocol is the official -C files (corruptions.official), as here")
 
 
 def check_external_entry(name: str, entry: dict[str, Any]) -> None:

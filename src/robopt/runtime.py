@@ -32,3 +32,10 @@ def make_deterministic(threads: int | None = None) -> None:
         torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True, warn_only=True)
     torch.backends.cudnn.benchmark = False
+
+
+def model_device(model: torch.nn.Module) -> torch.device:
+    """Where ``model`` lives: its first parameter's or buffer's device, the CPU for a model with neither (an external
+    model may have no weights at all)."""
+    tensor = next(iter([*model.parameters(), *model.buffers()]), None)
+    return tensor.device if tensor is not None else torch.device("cpu")

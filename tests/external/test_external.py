@@ -14,8 +14,7 @@ from robopt.external.materialise import materialise
 from robopt.external.sources import ExternalModelError
 from robopt.models import build_model, load_trained, save_trained
 
-META = {"num_classes": 10, "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3]}
-SIZE = (32, 32)
+META = {"num_classes": 10, "mean": [0.5, 0.4, 0.3], "std": [0.25, 0.2, 0.3], "splits": {"test": {"shape": [40, 32, 32, 3]}}}
 
 
 def trained_like(name: str = "resnet8") -> nn.Module:
@@ -66,7 +65,7 @@ def test_every_file_form_gives_the_metrics_of_the_pipelines_own_evaluation(form,
     else:
         torch.jit.save(torch.jit.script(model), str(tmp_path / "scripted.pt"))
         source, extra = f"file:{tmp_path / 'scripted.pt'}", {}
-    materialise(entry(source, mean=META["mean"], std=META["std"], **extra), "mine", META, SIZE, tmp_path / "ext.pt")
+    materialise(entry(source, mean=META["mean"], std=META["std"], **extra), "mine", META, tmp_path / "ext.pt")
     got = metrics_of(tmp_path / "ext.pt")
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-5)
     assert load_trained(tmp_path / "ext.pt")[0]["model"] == "external:mine"
@@ -86,7 +85,7 @@ class NormalisesInside(nn.Module):
 def test_a_model_that_normalises_inside_gives_the_same_logits(reference, tmp_path):
     model, expected = reference
     torch.jit.save(torch.jit.script(NormalisesInside(model)), str(tmp_path / "inside.pt"))
-    materialise(entry(f"file:{tmp_path / 'inside.pt'}", normalize="inside"), "inside", META, SIZE,
+    materialise(entry(f"file:{tmp_path / 'inside.pt'}", normalize="inside"), "inside", META,
                 tmp_path / "ext.pt")
     checkpoint, _ = load_trained(tmp_path / "ext.pt")
     assert checkpoint["mean"] == [0.0] * 3 and checkpoint["std"] == [1.0] * 3
@@ -100,7 +99,7 @@ def test_library_architectures_load_local_weights(library, tmp_path):
     torch.manual_seed(0)
     model = build_architecture(library, 10, "test")
     torch.save(model.state_dict(), tmp_path / "w.pt")
-    materialise(entry(library, weights=str(tmp_path / "w.pt")), "lib", META, SIZE, tmp_path / "ext.pt")
+    materialise(entry(library, weights=str(tmp_path / "w.pt")), "lib", META, tmp_path / "ext.pt")
     _, loaded = load_trained(tmp_path / "ext.pt")
     x = torch.randn(2, 3, 32, 32)
     torch.testing.assert_close(loaded(x), model.eval()(x))
@@ -137,13 +136,15 @@ def test_bad_inputs_give_one_line_errors_naming_model_key_and_file(case, message
         "robustbench checkpoint absent": entry("robustbench:Standard", model_dir=str(tmp_path / "models")),
     }
     with pytest.raises(ExternalModelError, match=message) as error:
-        materialise(entries[case], "bad", META, SIZE, tmp_path / "ext.pt")
+        materialise(entries[case], "bad", META, tmp_path / "ext.pt")
     assert "\n" not in str(error.value) and not (tmp_path / "ext.pt").exists()
 
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"dataset": "cifar10"}, r"external_models\.x\.dataset = cifar10 is not in datasets"),
     ({"source": "torchvision:resnet18"}, r"external_models\.x\.weights is needed"),
+    ({"dataset": "imagenet"}, r"external_models\.x\.dataset = imagenet needs imagenet\.root .* imagenet\.test_sets\.imagenet_c"),
+    ({"protocol": "robustbench"}, r"external_models\.x\.protocol = robustbench applies to imagenet only"),
 ])
 def test_config_errors_name_the_model_and_key_before_any_job(change, message):
     from robopt.config import check_config

@@ -56,3 +56,20 @@ def fixture_overlay(root: Path, sets: dict[str, Path]) -> str:
     lines = ["imagenet:", f"  root: {root / 'imagenet'}", "  test_sets:"]
     lines += [f"    {name}: {folder}" for name, folder in sets.items()]
     return "\n".join(lines) + "\n"
+
+
+def write_listed_images(root: Path, sets: dict[str, Path]) -> int:
+    """RobustBench's listed validation images of the fixture's classes, under their own file names, in val/ and in
+    every ImageNet-C folder (beside the fixture's other images), those of severities 4 and 5 in the next class's
+    colour (a colour classifier misses them); returns how many it lists."""
+    from robopt.data.robustbench_imagenet import robustbench_image_ids
+
+    listed = [image for image in robustbench_image_ids() if image.split("/")[0] in WNIDS]
+    for n, image in enumerate(listed):
+        k = WNIDS.index(image.split("/")[0])
+        write_jpeg(root / "imagenet" / "val" / image, COLOURS[k], 500 + n, size=(60, 40))
+        for c, corruption in enumerate(IMAGENET_C):
+            for severity in SEVERITIES:
+                colour = COLOURS[(k + (severity >= 4)) % len(COLOURS)]
+                write_jpeg(sets["imagenet_c"] / corruption / str(severity) / image, colour, 20_000 + 100 * c + n)
+    return len(listed)

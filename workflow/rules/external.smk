@@ -72,7 +72,7 @@ rule compare_corruption_sources:
 rule table_external_models:
     input:
         infos=[f"results/external/{e['dataset']}/{name}/robustbench.json" for name, e in EXTERNAL.items()],
-        metrics=[f"results/evaluate/{e['dataset']}/external_{name}/seed0/metrics.csv" for name, e in EXTERNAL.items()],
+        cells=[f"results/external/{e['dataset']}/{name}/robustbench_cells.csv" for name, e in EXTERNAL.items()],
     output:
         csv="results/tables/external_models.csv",
         md="results/tables/external_models.md",

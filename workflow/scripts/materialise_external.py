@@ -5,6 +5,5 @@ from robopt.external.materialise import materialise
 from robopt.logs import log_to_file
 
 log_to_file(snakemake.log[0])
-meta = load_meta(snakemake.input.meta)
-height, width = meta["splits"]["test"]["shape"][1:3]
-materialise(dict(snakemake.params.entry), snakemake.wildcards.name, meta, (height, width), snakemake.output[0])
+materialise(dict(snakemake.params.entry), snakemake.wildcards.name, load_meta(snakemake.input.meta),
+            snakemake.output[0])

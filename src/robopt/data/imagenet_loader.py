@@ -10,7 +10,8 @@ after 10 failed crop attempts torchvision falls back to a central crop of the cl
 reference takes its padded evaluation crop. Decoding is ``torchvision.io.decode_jpeg`` on a list of files:
 batched on the GPU when the loader's device is CUDA (nvJPEG), else in a thread pool on the CPU. Batches come out as
 uint8 (N, 3, 224, 224) on the device with their labels; normalisation belongs to the training step, as for the data
-held on the device. ``image_size`` scales both views (train crop ``s``, evaluation resize ``s * 8 / 7``, crop ``s``)
+held on the device. ``eval_resize="square"`` replaces the evaluation view by a resize of the whole image to 224 x 224
+(RobustBench's ``Res224`` for corrupted images, ``robopt.data.robustbench_imagenet``). ``image_size`` scales both views (train crop ``s``, evaluation resize ``s * 8 / 7``, crop ``s``)
 for fixtures and reduced runs. A data-parallel rank asks for its ``shard`` (rank, ranks): every rank draws the same
 order, flips and one crop seed per image for the whole batch and decodes only the images n with n mod ranks = rank,
 so the shards of all ranks are the batch one process would see. torchvision 0.29 marks its image decoders deprecated in favour of TorchCodec; they are kept
@@ -61,14 +62,26 @@ def eval_view(image: torch.Tensor, size: int = EVAL_SIZE) -> torch.Tensor:
     return F.center_crop(F.resize(image, [resize], antialias=True), [size, size])
 
 
+def square_view(image: torch.Tensor, size: int = EVAL_SIZE) -> torch.Tensor:
+    """The whole image resized to ``size`` x ``size`` whatever its aspect ratio (RobustBench's ``Res224``)."""
+    from torchvision.transforms.v2 import functional as F
+
+    return F.resize(image, [size, size], antialias=True)
+
+
+#: The evaluation views by name: "crop" (short side 256, centre crop 224) and "square" (resized to 224 x 224).
+EVAL_VIEWS = {"crop": eval_view, "square": square_view}
+
+
 class ImageNetBatches:
     """Batches of an ``ImageIndex``: shuffled with random views for training, in order with the evaluation view
     otherwise. The same generator seed gives the same batches (orders, crops and flips)."""
 
     def __init__(self, index: ImageIndex, batch_size: int, train: bool, device: torch.device | str = "cpu",
                  seed: int = 0, workers: int = 4, image_size: int = TRAIN_SIZE,
-                 shard: tuple[int, int] = (0, 1)) -> None:
+                 shard: tuple[int, int] = (0, 1), eval_resize: str = "crop") -> None:
         self.index, self.batch_size, self.train = index, batch_size, train
+        self.eval_view = EVAL_VIEWS[eval_resize]
         self.image_size, (self.rank, self.ranks) = image_size, shard
         self.device = torch.device(device)
         self.generator = torch.Generator().manual_seed(seed)
@@ -95,5 +108,5 @@ class ImageNetBatches:
                 views = [train_view(image, bool(flip), int(seed), self.image_size)
                          for image, flip, seed in zip(images, flips, seeds, strict=True)]
             else:
-                views = [eval_view(image, self.image_size) for image in images]
+                views = [self.eval_view(image, self.image_size) for image in images]
             yield torch.stack(views).to(self.device), self.index.labels[chosen].to(self.device)

@@ -16,6 +16,7 @@ from torch import nn
 
 from robopt.data.augment import to_float_nchw
 from robopt.evaluate.metrics import classification_metrics
+from robopt.runtime import model_device
 
 #: DAMP's FGSM step for ImageNet (camera-ready Tables 1 and 2).
 IMAGENET_FGSM_EPS = 2 / 224
@@ -25,7 +26,7 @@ def fgsm_logits(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, ep
                 std: Sequence[float], batch_size: int = 256) -> torch.Tensor:
     """Logits of ``model`` (evaluation mode) on the FGSM versions of uint8 NHWC ``images``, in chunks."""
     model.eval()
-    device = next(model.parameters()).device
+    device = model_device(model)
     mean_t = torch.as_tensor(mean, device=device).view(1, -1, 1, 1)
     std_t = torch.as_tensor(std, device=device).view(1, -1, 1, 1)
     chunks = []

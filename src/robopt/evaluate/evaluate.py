@@ -12,6 +12,7 @@ from torch import nn
 from robopt.corruptions.sets import CorruptedSet
 from robopt.data.augment import normalize
 from robopt.evaluate.metrics import classification_metrics
+from robopt.runtime import model_device
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +28,7 @@ def predict(
 ) -> torch.Tensor:
     """Logits of ``model`` (in eval mode) for a uint8 NHWC batch, in chunks on the model's device."""
     model.eval()
-    device = next(model.parameters()).device
+    device = model_device(model)
     chunks = [
         model(normalize(images[start : start + batch_size].to(device), mean, std)).float().cpu()
         for start in range(0, len(images), batch_size)

@@ -21,6 +21,7 @@ from robopt.evaluate.adversarial import IMAGENET_FGSM_EPS, fgsm_logits
 from robopt.evaluate.evaluate import predict
 from robopt.evaluate.metrics import classification_metrics
 from robopt.imagenet_protocol import EVAL_SIZE
+from robopt.runtime import model_device
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,13 +41,15 @@ def scored_metrics(logits: torch.Tensor, index: ImageIndex) -> dict[str, float]:
 
 
 def condition_logits(model: nn.Module, index: ImageIndex, mean: Sequence[float], std: Sequence[float],
-                     batch_size: int, image_size: int, workers: int, fgsm_eps: float | None = None) -> torch.Tensor:
-    """Logits (on the CPU) of every image of ``index`` in its evaluation view, FGSM-perturbed at ``fgsm_eps`` if
-    given; the images are decoded batch by batch on the model's device."""
+                     batch_size: int, image_size: int, workers: int, fgsm_eps: float | None = None,
+                     eval_resize: str = "crop") -> torch.Tensor:
+    """Logits (on the CPU) of every image of ``index`` in its evaluation view (``eval_resize``: crop or square),
+    FGSM-perturbed at ``fgsm_eps`` if given; the images are decoded batch by batch on the model's device."""
     from robopt.data.imagenet_loader import ImageNetBatches
 
-    device = next(model.parameters()).device
-    batches = ImageNetBatches(index, batch_size, train=False, device=device, workers=workers, image_size=image_size)
+    device = model_device(model)
+    batches = ImageNetBatches(index, batch_size, train=False, device=device, workers=workers, image_size=image_size,
+                              eval_resize=eval_resize)
     chunks = []
     for images, labels in batches:
         nhwc = images.permute(0, 2, 3, 1)
@@ -57,13 +60,14 @@ def condition_logits(model: nn.Module, index: ImageIndex, mean: Sequence[float],
 
 def evaluate_conditions(model: nn.Module, test_set: str, conditions: Sequence[Condition], mean: Sequence[float],
                         std: Sequence[float], batch_size: int, image_size: int = EVAL_SIZE, workers: int = 4,
-                        fgsm_eps: float | None = None) -> pd.DataFrame:
+                        fgsm_eps: float | None = None, eval_resize: str = "crop") -> pd.DataFrame:
     """One row per condition of ``test_set`` (test_set, condition, severity, n_images, accuracy, error, nll, ece)."""
     import pandas as pd
 
     rows = []
     for condition in conditions:
-        logits = condition_logits(model, condition.index, mean, std, batch_size, image_size, workers, fgsm_eps)
+        logits = condition_logits(model, condition.index, mean, std, batch_size, image_size, workers, fgsm_eps,
+                                  eval_resize)
         metrics = scored_metrics(logits, condition.index)
         rows.append({"test_set": test_set, "condition": condition.name, "severity": condition.severity, **metrics})
         log.info("%s %s %d: error %.2f%%", test_set, condition.name, condition.severity, metrics["error"])

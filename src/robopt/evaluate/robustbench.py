@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from robopt.errors import RoboptError
-from robopt.evaluate.mce import alexnet_error_of, mean_corruption_error
+from robopt.evaluate.mce import HENDRYCKS_ALEXNET_ERROR, alexnet_error_of, mean_corruption_error
 
 #: RobustBench's corruptions, in its order (robustbench/data.py CORRUPTIONS).
 ROBUSTBENCH_CORRUPTIONS = ("shot_noise", "motion_blur", "snow", "pixelate", "gaussian_noise", "defocus_blur",
@@ -153,3 +153,45 @@ def beside_leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:
         row["robustbench_commit"] = published["robustbench_commit"] if published is not None else None
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def alexnet_reference(dataset: str, protocol: str) -> Mapping[str, float] | None:
+    """The AlexNet errors an ImageNet mCE divides by under ``protocol`` (none elsewhere: no AlexNet row exists)."""
+    if dataset != "imagenet":
+        return None
+    return robustbench_alexnet_error() if protocol == "robustbench" else HENDRYCKS_ALEXNET_ERROR
+
+
+def imagenet_robustbench_metrics(rows: pd.DataFrame) -> pd.DataFrame:
+    """The clean and ImageNet-C rows of an ImageNet evaluation (columns test_set, condition, severity, ...) in the
+    shape RobustBench's aggregation reads (corruption = the condition)."""
+    chosen = rows[rows["test_set"].isin(["clean", "imagenet_c"])]
+    return chosen.assign(corruption=chosen["condition"]).reset_index(drop=True)
+
+
+CELL_COLUMNS = ["corruption", "severity", "accuracy", "n_images", "corruption_source", "protocol"]
+
+
+def write_robustbench_result(metrics: pd.DataFrame, name: str, dataset: str, entry: Mapping[str, Any],
+                             json_path: str | Path, cells_path: str | Path) -> None:
+    """An external model's RobustBench JSON (ImageNet: its protocol in the footnote, mCE against that protocol's
+    AlexNet reference) and its 75 cells with the images they used (corruption_source, protocol)."""
+    from robopt.data.robustbench_imagenet import PROTOCOLS
+    from robopt.io import write_csv
+
+    protocol = entry.get("protocol", "pipeline")
+    known = {"architecture": entry["architecture"]} if entry.get("architecture") else {}
+    if dataset == "imagenet":
+        known["footnote"] = PROTOCOLS[protocol]
+    write_model_info(model_info(metrics, name, dataset, alexnet_reference(dataset, protocol), **known), json_path)
+    write_csv(robustbench_cells(metrics).assign(protocol=protocol)[CELL_COLUMNS], cells_path)
+
+
+def external_result(name: str, entry: Mapping[str, Any], info_path: str | Path, cells_path: str | Path) -> dict:
+    """One row of the external-models table from a model's JSON and cells: its values and what they were computed on
+    (images per cell, generated or official -C, protocol)."""
+    info = json.loads(Path(info_path).read_text())
+    cells = pd.read_csv(cells_path)
+    return {"model": name, "source": entry["source"], "dataset": entry["dataset"],
+            **{metric: info[metric] for metric in LEADERBOARD_METRICS}, "n_images": int(cells["n_images"].iloc[0]),
+            "corruption_source": cells["corruption_source"].iloc[0], "protocol": cells["protocol"].iloc[0]}

@@ -23,6 +23,15 @@ def normalisation(entry: Mapping[str, Any], stats: Mapping[str, Any], meta: Mapp
     return {key: list(entry.get(key) or stats.get(key) or meta[key]) for key in ("mean", "std")}
 
 
+def input_size(meta: Mapping[str, Any]) -> tuple[int, int]:
+    """The (height, width) the model is evaluated at: the prepared test split's, or ImageNet's 224 x 224 view."""
+    if meta.get("dataset") == "imagenet":
+        from robopt.imagenet_protocol import EVAL_SIZE
+
+        return EVAL_SIZE, EVAL_SIZE
+    return tuple(meta["splits"]["test"]["shape"][1:3])
+
+
 def check_input(model: nn.Module, height: int, width: int, num_classes: int, where: str) -> torch.Tensor:
     """One forward of a zero batch at the dataset's image size: a model that cannot take it, or gives another number
     of classes, is named."""
@@ -39,15 +48,14 @@ def check_input(model: nn.Module, height: int, width: int, num_classes: int, whe
     return example
 
 
-def materialise(entry: Mapping[str, Any], name: str, meta: Mapping[str, Any], image_size: tuple[int, int],
-                path: str | Path) -> None:
-    """Build, check and write the external model ``name`` (entry of ``external_models``) as TorchScript with its
-    description, atomically."""
+def materialise(entry: Mapping[str, Any], name: str, meta: Mapping[str, Any], path: str | Path) -> None:
+    """Build, check (at the dataset's image size) and write the external model ``name`` (entry of
+    ``external_models``) as TorchScript with its description, atomically."""
     from robopt.io import atomic_path
 
     where = f"external_models.{name}"
     model, stats = build_external(entry, meta["num_classes"], where)
-    example = check_input(model, *image_size, meta["num_classes"], where)
+    example = check_input(model, *input_size(meta), meta["num_classes"], where)
     if not isinstance(model, torch.jit.ScriptModule):
         try:
             with torch.no_grad():
