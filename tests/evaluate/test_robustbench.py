@@ -101,7 +101,12 @@ def test_results_beside_the_leaderboard_only_for_robustbench_models():
          "corruptions_acc": "73.50", "n_images": 10_000, "corruption_source": "official"},
         {"model": "mine", "source": "file:m.pt", "dataset": "cifar10", "clean_acc": "90.00",
          "corruptions_acc": "70.00", "n_images": 10_000, "corruption_source": "generated"},
+        {"model": "r50", "source": "torchvision:resnet50", "robustbench_name": "Standard_R50", "dataset": "imagenet",
+         "clean_acc": "76.7", "corruptions_acc": "39.5", "corruptions_mce": "76.4", "n_images": 5000,
+         "corruption_source": "official", "protocol": "robustbench"},
     ]).set_index("model")
+    assert table.loc["r50", "corruptions_mce_diff"] == pytest.approx(0.02)
+    assert table.loc["r50", "robustbench_commit"].startswith("78fcc9e")
     assert table.loc["std", "published_corruptions_acc"] == 73.46
     assert table.loc["std", "corruptions_acc_diff"] == pytest.approx(0.04)
     assert pd.isna(table.loc["mine", "published_clean_acc"]) and pd.isna(table.loc["std", "corruptions_mce_diff"])

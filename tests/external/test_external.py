@@ -167,3 +167,24 @@ def test_external_variants_are_evaluated_never_trained():
     assert variants(config, "synthetic")["external_x"].method == "external"
     assert "external_x" not in {v.id for v in trained_variants(config, "synthetic")}
     assert model_labels(config, "synthetic", variants(config, "synthetic")["external_x"])["label_noise"] == "none"
+
+
+def test_a_robustbench_checkpoint_in_its_model_folder_loads_through_robustbench(tmp_path):
+    """RobustBench's own load_model on a checkpoint already in place (random weights of its Standard WRN-28-10):
+    the materialised model gives that model's logits."""
+    pytest.importorskip("robustbench.utils", reason="the optional robustbench extra is not installed")
+    from robustbench.model_zoo.cifar10 import cifar_10_models
+    from robustbench.model_zoo.enums import ThreatModel
+
+    torch.manual_seed(0)
+    model = cifar_10_models[ThreatModel.corruptions]["Standard"]["model"]().eval()
+    folder = tmp_path / "models" / "cifar10" / "corruptions"
+    folder.mkdir(parents=True)
+    torch.save({"state_dict": model.state_dict()}, folder / "Standard.pt")
+    materialise(entry("robustbench:Standard", model_dir=str(tmp_path / "models"), normalize="inside"), "std", META,
+                tmp_path / "ext.pt")
+    description, loaded = load_trained(tmp_path / "ext.pt")
+    x = torch.rand(4, 3, 32, 32)
+    assert description["mean"] == [0.0, 0.0, 0.0]
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), model(x))

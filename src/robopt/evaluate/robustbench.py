@@ -137,14 +137,16 @@ def as_number(value: Any) -> float | None:
 
 def beside_leaderboard(results: list[dict[str, Any]]) -> pd.DataFrame:
     """Our RobustBench-format results of external models beside the stored leaderboard values of the same model
-    (matched by RobustBench name for ``robustbench:<name>`` sources; others have no published row). Each result:
-    model, source, dataset, clean_acc, corruptions_acc, corruptions_mce (or None), and what was evaluated."""
+    (matched by ``robustbench_name``, else by the name of a ``robustbench:<name>`` source; others have no published
+    row). Each result: model, source, dataset, robustbench_name (or None), clean_acc, corruptions_acc,
+    corruptions_mce (or None), and what was evaluated."""
     board = published_leaderboard().set_index(["dataset", "model"])
     rows = []
     for result in results:
-        kind, _, rb_name = result["source"].partition(":")
+        kind, _, source_name = result["source"].partition(":")
+        rb_name = result.get("robustbench_name") or (source_name if kind == "robustbench" else None)
         key = (result["dataset"], rb_name)
-        published = board.loc[key] if kind == "robustbench" and key in board.index else None
+        published = board.loc[key] if rb_name and key in board.index else None
         row = {**result, **{metric: as_number(result.get(metric)) for metric in LEADERBOARD_METRICS}}
         for metric in LEADERBOARD_METRICS:
             row[f"published_{metric}"] = as_number(published[metric]) if published is not None else None
@@ -193,5 +195,6 @@ def external_result(name: str, entry: Mapping[str, Any], info_path: str | Path, 
     info = json.loads(Path(info_path).read_text())
     cells = pd.read_csv(cells_path)
     return {"model": name, "source": entry["source"], "dataset": entry["dataset"],
+            "robustbench_name": entry.get("robustbench_name"),
             **{metric: info[metric] for metric in LEADERBOARD_METRICS}, "n_images": int(cells["n_images"].iloc[0]),
             "corruption_source": cells["corruption_source"].iloc[0], "protocol": cells["protocol"].iloc[0]}
