@@ -13,7 +13,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from robopt.evaluate.verdict import paired_interval, per_seed_errors, word
+from robopt.evaluate.verdict import paired_summary, per_seed_errors
 from robopt.history_names import WEIGHT_BIASED, WEIGHT_CLEAN
 
 #: Methods in the order the tables show them, with their names in words.
@@ -44,20 +44,9 @@ def reweighting_table(metrics: pd.DataFrame, histories: pd.DataFrame, baseline: 
     rows = []
     for (dataset, variant), frame in per_seed.groupby(["dataset", "variant"], sort=False):
         reference = per_seed[(per_seed["dataset"] == dataset) & (per_seed["variant"] == baseline)].set_index("seed")
-        paired = frame.set_index("seed").join(reference[["clean_accuracy", "corrupted_accuracy"]],
-                                              rsuffix="_baseline", how="inner")
-        row = {"dataset": dataset, "variant": variant, "method": frame["method"].iloc[0], "n_seeds": len(frame)}
-        for name in ("clean_accuracy", "corrupted_accuracy"):
-            row[f"{name}_mean"] = frame[name].mean()
-            row[f"{name}_std"] = frame[name].std(ddof=1) if len(frame) > 1 else 0.0
-            if variant == baseline:
-                row.update({f"{name}_diff": np.nan, f"{name}_diff_low": np.nan, f"{name}_diff_high": np.nan,
-                            f"{name}_verdict": "baseline"})
-                continue
-            mean, low, high = paired_interval((paired[name] - paired[f"{name}_baseline"]).to_numpy())
-            # higher accuracy is better: the error-based word of the negated difference
-            row.update({f"{name}_diff": mean, f"{name}_diff_low": low, f"{name}_diff_high": high,
-                        f"{name}_verdict": word(-high, -low)})
+        row = {"dataset": dataset, "variant": variant, "method": frame["method"].iloc[0], "n_seeds": len(frame),
+               **paired_summary(frame, reference, ["clean_accuracy", "corrupted_accuracy"], variant == baseline,
+                                higher_is_better=True)}
         mine = weights[(weights["dataset"] == dataset) & (weights["variant"] == variant)]
         row["weight_ratio"] = mine["weight_ratio"].mean() if len(mine) else np.nan
         rows.append(row)

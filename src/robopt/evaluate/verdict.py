@@ -7,6 +7,8 @@ Student-t interval over seeds. ``better`` / ``worse`` only when the interval exc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -57,6 +59,27 @@ def word(low: float, high: float) -> str:
     return "better" if high < 0 else "worse" if low > 0 else "inconclusive"
 
 
+def paired_summary(frame: pd.DataFrame, reference: pd.DataFrame, columns: Sequence[str], is_baseline: bool,
+                   higher_is_better: bool = False, level: float = 0.95) -> dict:
+    """Mean and std over the seeds of ``frame`` (a row per seed) of each column, and its paired difference to
+    ``reference`` (indexed by seed): mean, ``level`` interval over the seeds both have, and its word (for an accuracy,
+    ``higher_is_better``). The baseline's own row has no difference."""
+    paired = frame.set_index("seed").join(reference[list(columns)].add_suffix("_baseline"), how="inner")
+    row: dict = {"n_paired": 0 if is_baseline else len(paired)}
+    for name in columns:
+        row[f"{name}_mean"] = frame[name].mean()
+        row[f"{name}_std"] = frame[name].std(ddof=1) if len(frame) > 1 else 0.0
+    for name in columns:
+        if is_baseline:
+            row.update({f"{name}_diff": np.nan, f"{name}_diff_low": np.nan, f"{name}_diff_high": np.nan,
+                        f"{name}_verdict": "baseline"})
+            continue
+        mean, low, high = paired_interval((paired[name] - paired[f"{name}_baseline"]).to_numpy(), level)
+        row.update({f"{name}_diff": mean, f"{name}_diff_low": low, f"{name}_diff_high": high,
+                    f"{name}_verdict": word(-high, -low) if higher_is_better else word(low, high)})
+    return row
+
+
 def verdict(per_seed: pd.DataFrame, baseline: str = "sgd", level: float = 0.95) -> pd.DataFrame:
     """Per (dataset, variant): mean and std over seeds of each judged error, the paired difference to ``baseline``
     (mean and ``level`` interval over the seeds both have) and its word. The baseline's own row has no difference."""
@@ -66,23 +89,9 @@ def verdict(per_seed: pd.DataFrame, baseline: str = "sgd", level: float = 0.95) 
     rows = []
     for (dataset, variant), frame in per_seed.groupby(["dataset", "variant"], sort=False):
         reference = per_seed[(per_seed["dataset"] == dataset) & (per_seed["variant"] == baseline)].set_index("seed")
-        baseline_errors = reference[list(JUDGED)].add_suffix("_baseline")
-        paired = frame.set_index("seed").join(baseline_errors, how="inner")
-        row = {"dataset": dataset, "variant": variant, "method": frame["method"].iloc[0],
-               "train_corruption": frame["train_corruption"].iloc[0], "n_seeds": len(frame),
-               "n_paired": len(paired) if variant != baseline else 0}
-        for name in JUDGED:
-            row[f"{name}_mean"] = frame[name].mean()
-            row[f"{name}_std"] = frame[name].std(ddof=1) if len(frame) > 1 else 0.0
-        for name in JUDGED:
-            if variant == baseline:
-                row.update({f"{name}_diff": np.nan, f"{name}_diff_low": np.nan, f"{name}_diff_high": np.nan,
-                            f"{name}_verdict": "baseline"})
-                continue
-            mean, low, high = paired_interval((paired[name] - paired[f"{name}_baseline"]).to_numpy(), level)
-            row.update({f"{name}_diff": mean, f"{name}_diff_low": low, f"{name}_diff_high": high,
-                        f"{name}_verdict": word(low, high)})
-        rows.append(row)
+        rows.append({"dataset": dataset, "variant": variant, "method": frame["method"].iloc[0],
+                     "train_corruption": frame["train_corruption"].iloc[0], "n_seeds": len(frame),
+                     **paired_summary(frame, reference, list(JUDGED), variant == baseline, level=level)})
     table = pd.DataFrame(rows)
     table["is_baseline"] = table["variant"] != baseline
     return table.sort_values(["dataset", "is_baseline", "variant"], ignore_index=True).drop(columns="is_baseline")
