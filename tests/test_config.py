@@ -24,7 +24,7 @@ SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cp
 
 
 #: Configs whose checks look for data that is never here (ImageNet): validated on fixtures by their own tests.
-NEEDS_DATA = {"imagenet.yaml": "tests/imagenet/test_config.py", "external_imagenet.yaml": "tests/imagenet/test_external.py"}
+NEEDS_DATA = {"imagenet.yaml": "tests/imagenet/test_config.py", "external_imagenet.yaml": "tests/imagenet/test_config.py"}
 
 
 def test_every_shipped_config_is_tested():

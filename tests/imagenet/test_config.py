@@ -1,4 +1,4 @@
-"""config/imagenet.yaml validates on its own; its cross-key checks name the key before any job."""
+"""config/imagenet.yaml and config/external_imagenet.yaml validate on a copy; the cross-key checks name the key before any job."""
 
 from __future__ import annotations
 
@@ -58,3 +58,18 @@ def test_missing_test_set_and_image_size_outside_imagenet_are_named(tmp_path):
     demo["training"]["synthetic"]["image_size"] = 64
     with pytest.raises(ConfigError, match="training.synthetic.image_size: only ImageNet recipes"):
         validated(demo)
+
+
+def test_the_shipped_external_example_is_valid_on_a_copy(tmp_path):
+    """config/external_imagenet.yaml with its data folders pointed at a copy: both protocols, nothing to train."""
+    from tests.imagenet.fixture import write_imagenet_fixture
+
+    sets = write_imagenet_fixture(tmp_path)
+    config = raw_config("external_imagenet.yaml")
+    config["imagenet"].update(root=str(tmp_path / "imagenet"), test_sets={"imagenet_c": str(sets["imagenet_c"])})
+    checked = validated(config)
+    assert {entry["protocol"] for entry in checked["external_models"].values()} == {"pipeline", "robustbench"}
+    assert checked["imagenet"]["recipes"] == {} and checked["imagenet"]["tables"] == {}
+    del config["imagenet"]["test_sets"]["imagenet_c"]
+    with pytest.raises(ConfigError, match="external_models.resnet50_v1.dataset = imagenet needs"):
+        validated(config)

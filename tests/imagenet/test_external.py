@@ -15,7 +15,6 @@ from torch import nn
 from robopt.evaluate.mce import mean_corruption_error
 from robopt.evaluate.robustbench import alexnet_reference
 from tests.imagenet.fixture import WNIDS, write_imagenet_fixture, write_listed_images
-from tests.imagenet.test_workflow import job_counts
 from tests.workflow.test_kill_resume import workdir
 
 pytestmark = pytest.mark.slow  # a Snakemake run on the ImageNet fixture
@@ -72,19 +71,3 @@ external_models:
     assert infos["ours"]["corruptions_acc"] == str(round(100 * (3 + 2 * 3 / (listed + 3)) / 5, 2))
     table = pd.read_csv(folder / "results/tables/external_models.csv").set_index("model")
     assert table.loc["rb", "n_images"] == listed and table.loc["ours", "protocol"] == "pipeline"
-
-
-def test_the_shipped_example_plans_both_protocols_on_a_copy(tmp_path):
-    sets = write_imagenet_fixture(tmp_path)
-    overlay = tmp_path / "fixture.yaml"
-    overlay.write_text(f"imagenet:\n  root: {tmp_path / 'imagenet'}\n  test_sets: {{imagenet_c: {sets['imagenet_c']}}}\n")
-    folder = workdir(tmp_path / "wf")
-    (folder / "resources/weights").mkdir(parents=True)
-    (folder / "resources/weights/resnet50-0676ba61.pth").write_bytes(b"")  # only planned: never read
-    result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--configfile", "config/external_imagenet.yaml",
-                             str(overlay), "--", "results/tables/external_models.csv"], cwd=folder,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert job_counts(result.stdout) == {"index_imagenet": 1, "materialise_external_imagenet": 2,
-                                         "evaluate_external_imagenet": 4, "robustbench_json_imagenet": 2,
-                                         "table_external_models": 1, "total": 10}
