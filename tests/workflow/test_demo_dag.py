@@ -200,11 +200,12 @@ def test_heatmap_under_another_papers_number_is_refused_by_name(tmp_path):
     assert "the DAMP heatmap of synthetic is results/figures/damp_heatmap_synthetic.pdf" in result.stdout + result.stderr
 
 
-MISSPELLED_KEYS = {"sgd": "lr_rate: 0.1", "damp": "sigmaa: 0.1, sub_batches: 4", "daap": "sigma: 0.01, subbatches: 4",
-                   "sam": "rho_: 0.05", "asam": "rho: 0.5, etaa: 0.0", "adam": "betas: 0.9"}
+MISSPELLED_KEYS = {"damp": "sigmaa: 0.1, sub_batches: 4", "asam": "rho: 0.5, etaa: 0.0"}
 
 
-@pytest.mark.parametrize("method", sorted(MISSPELLED_KEYS))
+# Every method's misspelled key is named by the config check (tests/test_config.py); through Snakemake, two methods
+# show the message reaches the user whole, without a traceback (each dry-run costs a workflow parse: CI time).
+@pytest.mark.parametrize("method", ["asam", "damp"])
 def test_a_misspelled_method_key_fails_the_dry_run_naming_it(method, tmp_path):
     workdir = copy_workflow(tmp_path)
     (workdir / "typo.yaml").write_text(f"methods: [{method}]\ntraining:\n  synthetic:\n    methods:\n"
@@ -212,7 +213,7 @@ def test_a_misspelled_method_key_fails_the_dry_run_naming_it(method, tmp_path):
     result = subprocess.run([*SNAKEMAKE, "--configfile", "config/demo.yaml", "typo.yaml", "--dry-run"], cwd=workdir,
                             capture_output=True, text=True)
     output = result.stdout + result.stderr
-    wrong = MISSPELLED_KEYS[method].split(",")[-1 if method in ("daap", "asam") else 0].split(":")[0].strip()
+    wrong = MISSPELLED_KEYS[method].split(",")[-1 if method == "asam" else 0].split(":")[0].strip()
     assert result.returncode != 0
     assert f"training.synthetic.methods.{method}: Additional properties are not allowed ('{wrong}' was unexpected)" in output
     assert "allowed keys: lr, weight_decay" in output and "Traceback" not in output
