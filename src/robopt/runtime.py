@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 import torch
@@ -37,5 +38,5 @@ def make_deterministic(threads: int | None = None) -> None:
 def model_device(model: torch.nn.Module) -> torch.device:
     """Where ``model`` lives: its first parameter's or buffer's device, the CPU for a model with neither (an external
     model may have no weights at all)."""
-    tensor = next(iter([*model.parameters(), *model.buffers()]), None)
+    tensor = next(itertools.chain(model.parameters(), model.buffers()), None)
     return tensor.device if tensor is not None else torch.device("cpu")

@@ -10,8 +10,9 @@ after 10 failed crop attempts torchvision falls back to a central crop of the cl
 reference takes its padded evaluation crop. Decoding is ``torchvision.io.decode_jpeg`` on a list of files:
 batched on the GPU when the loader's device is CUDA (nvJPEG), else in a thread pool on the CPU. Batches come out as
 uint8 (N, 3, 224, 224) on the device with their labels; normalisation belongs to the training step, as for the data
-held on the device. ``eval_resize="square"`` replaces the evaluation view by a resize of the whole image to 224 x 224
-(RobustBench's ``Res224`` for corrupted images, ``robopt.data.robustbench_imagenet``). ``image_size`` scales both views (train crop ``s``, evaluation resize ``s * 8 / 7``, crop ``s``)
+held on the device. ``eval_resize="square"`` replaces the evaluation view by a resize of the whole image to
+224 x 224 (RobustBench's ``Res224`` for corrupted images, ``robopt.data.robustbench_imagenet``). ``image_size``
+scales both views (train crop ``s``, evaluation resize ``s * 8 / 7``, crop ``s``)
 for fixtures and reduced runs. A data-parallel rank asks for its ``shard`` (rank, ranks): every rank draws the same
 order, flips and one crop seed per image for the whole batch and decodes only the images n with n mod ranks = rank,
 so the shards of all ranks are the batch one process would see. torchvision 0.29 marks its image decoders deprecated in favour of TorchCodec; they are kept
