@@ -6,6 +6,7 @@
 from robopt.data.robustbench_imagenet import protocol_resize, protocol_test_sets  # noqa: E402
 
 EXTERNAL_IMAGENET = {name: entry for name, entry in EXTERNAL.items() if entry["dataset"] == "imagenet"}
+EXTERNAL_IMAGENET_NAMES = "|".join(re.escape(name) for name in EXTERNAL_IMAGENET) or "no_external_model"
 
 
 def external_imagenet_test_sets(name):
@@ -30,7 +31,7 @@ rule materialise_external_imagenet:
     benchmark:
         "results/benchmarks/materialise_external/imagenet/{name}.tsv"
     wildcard_constraints:
-        name="|".join(re.escape(name) for name in EXTERNAL_IMAGENET) or "no_external_model",
+        name=EXTERNAL_IMAGENET_NAMES,
     conda:
         ROBOPT_ENV
     params:
@@ -50,7 +51,7 @@ rule evaluate_external_imagenet:
     benchmark:
         "results/benchmarks/evaluate_external_imagenet/{name}/{test_set}.tsv"
     wildcard_constraints:
-        name="|".join(re.escape(name) for name in EXTERNAL_IMAGENET) or "no_external_model",
+        name=EXTERNAL_IMAGENET_NAMES,
         test_set="|".join(["clean", *IMAGENET["test_sets"]]),
     conda:
         ROBOPT_ENV
@@ -82,7 +83,7 @@ rule robustbench_json_imagenet:
     benchmark:
         "results/benchmarks/robustbench_json/imagenet/{name}.tsv"
     wildcard_constraints:
-        name="|".join(re.escape(name) for name in EXTERNAL_IMAGENET) or "no_external_model",
+        name=EXTERNAL_IMAGENET_NAMES,
     conda:
         ROBOPT_ENV
     params:
