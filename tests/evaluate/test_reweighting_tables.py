@@ -9,10 +9,12 @@ import pytest
 from robopt.evaluate import TIDY_COLUMNS
 from robopt.evaluate.reweighting import (
     beside_published,
+    health_summary,
     last_epoch_weights,
     published_reweighting,
     reweighting_markdown_frame,
     reweighting_table,
+    weight_net_health,
 )
 
 
@@ -81,3 +83,39 @@ def test_published_values_and_both_scales_are_labelled():
     assert side.columns[1] == "ours: uniform noise 40%, 5,000 images (last epoch) %"
     assert any("WRN-28-10 (best test epoch)" in column for column in side.columns)
     assert side.loc[side["method"] == "Meta-Weight-Net"].iloc[0, 1] == "65.50 +- 0.71"
+
+
+def v_history(per_seed: dict[int, list[list[float]]]) -> pd.DataFrame:
+    """Hand-made V(loss) trajectories: per seed, per epoch, V at losses 0, 4 and 8."""
+    rows = []
+    for seed, epochs in per_seed.items():
+        for epoch, values in enumerate(epochs, start=1):
+            for loss, value in zip((0, 4, 8), values, strict=True):
+                rows.append({"dataset": "cifar10", "variant": "mwnet", "method": "mwnet", "train_corruption": "none",
+                             "seed": seed, "epoch": epoch, "step": epoch, "split": "train",
+                             "metric": f"weight_at_loss_{loss}", "value": value})
+    return pd.DataFrame(rows)
+
+
+def test_weight_net_health_flags_saturated_flat_and_unchanged_seeds():
+    history = v_history({
+        0: [[0.6, 0.5, 0.4], [0.7, 0.3, 0.1], [0.8, 0.2, 0.05], [0.85, 0.1, 0.01]],        # learned a falling shape
+        1: [[0.6, 0.7, 0.8], [0.95, 0.99, 0.999], [0.991, 0.995, 0.999], [0.992, 0.996, 1.0]],  # last half >= 0.99
+        2: [[0.2, 0.1, 0.05], [0.05, 0.02, 0.01], [0.009, 0.005, 0.001], [0.0, 0.0, 0.0]],  # last half <= 0.01
+        3: [[0.6, 0.5, 0.4], [0.5, 0.5, 0.5], [0.503, 0.5, 0.497], [0.4, 0.405, 0.401]],     # range < 0.01 at the end
+        4: [[0.558, 0.5, 0.45], [0.557, 0.5, 0.45], [0.557, 0.499, 0.45], [0.557, 0.499, 0.449]],  # never moved
+    })
+    health = weight_net_health(history).set_index("seed")["v_health"]
+    assert health.to_dict() == {0: "learning", 1: "saturated at 1", 2: "saturated at 0", 3: "flat", 4: "unchanged"}
+    assert health_summary(weight_net_health(history[history["seed"] == 0])) == "learning"
+    assert health_summary(weight_net_health(history[history["seed"].isin([0, 1])])) == (
+        "seed 0: learning; seed 1: saturated at 1")
+
+
+def test_the_table_reports_each_seeds_weight_net_health():
+    metrics = metrics_frame({"sgd": [60.0, 62.0], "mwnet": [65.0, 66.0]}, {"sgd": [40.0, 42.0], "mwnet": [41.0, 42.0]})
+    history = v_history({0: [[0.6, 0.5, 0.4], [0.8, 0.2, 0.05]], 1: [[0.6, 0.7, 0.8], [1.0, 1.0, 1.0]]})
+    table = reweighting_table(metrics, pd.concat([histories_frame(), history])).set_index("variant")
+    assert table.loc["mwnet", "v_health"] == "seed 0: learning; seed 1: saturated at 1"
+    assert table.loc["sgd", "v_health"] == ""
+    assert "saturated" in reweighting_markdown_frame(table.reset_index()).loc[1, "weighting function V"]

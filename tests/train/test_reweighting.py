@@ -27,7 +27,7 @@ from robopt.train.mwnet import MWNet
 OPTIMIZER = OptimizerSettings(lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4, mixed_precision=False,
                               base="sgd", grad_clip_norm=0.0, weight_decay_on="all")
 MWNET = {"meta_batch_size": 8, "meta_bn": "batch", "meta_interval": 1, "meta_optimizer": "adam", "meta_lr": 1e-3,
-         "meta_weight_decay": 1e-4, "hidden": 100}
+         "meta_weight_decay": 1e-4, "hidden": 100, "normalize": "sum", "detach_input": True}
 
 
 def conv_bn(dtype=torch.float64) -> nn.Module:
@@ -111,32 +111,108 @@ def test_all_zero_weights_stay_zero():
     assert torch.equal(weights, torch.zeros(3))
 
 
-def test_mwnet_meta_gradient_of_every_weight_net_parameter_matches_finite_differences():
+def oracle_meta_loss(model: nn.Module, net: nn.Module, x, y, meta_x, meta_y, lr: float, normalize: str,
+                     detach_input: bool) -> torch.Tensor:
+    """The references' meta objective, written out on a deep copy of the model with plain autograd: weights from V
+    (divided by their sum or by n), a virtual SGD step on sum_i w_i l_i, the mean meta cross-entropy at the stepped
+    parameters (BatchNorm with batch statistics)."""
+    clone = copy.deepcopy(model).train()
+    params = [p for p in clone.parameters()]
+    losses = F.cross_entropy(clone(x), y, reduction="none")
+    values = net((losses.detach() if detach_input else losses).reshape(-1, 1)).reshape(-1)
+    if normalize == "sum":
+        weights = values / values.sum() if values.sum() != 0 else values
+    else:
+        weights = values / len(values)
+    grads = torch.autograd.grad((weights * losses).sum(), params)
+    with torch.no_grad():
+        for p, g in zip(params, grads, strict=True):
+            p -= lr * g
+        return F.cross_entropy(clone(meta_x), meta_y)
+
+
+def mwnet_gradient(normalize: str, detach_input: bool, lr: float = 0.5):
+    """MW-Net's own meta-gradient on V's parameters (the optimizer's step stubbed out), with its V and the data."""
     model = conv_bn()
     (x, y), (mx, my) = data(6, 1), data(5, 2)
-    method = MWNet(model, OPTIMIZER, **{**MWNET, "hidden": 3})
-    net = method.weight_net.double()
+    method = MWNet(model, OPTIMIZER, **{**MWNET, "hidden": 3, "normalize": normalize, "detach_input": detach_input})
+    method.weight_net.double()
+    with torch.no_grad():  # every hidden unit active on these losses, so each parameter has a gradient to check
+        first, last = method.weight_net.layers[0], method.weight_net.layers[2]
+        first.weight.copy_(torch.tensor([[0.5], [1.0], [-0.7]]))
+        first.bias.copy_(torch.tensor([0.1, -0.2, 3.0]))
+        last.weight.copy_(torch.tensor([[0.8, -1.1, 0.6]]))
+    method.draw_meta_batch = lambda: (mx, my)
+    method.meta_optimizer.step = lambda: None
+    method.optimizer.param_groups[0]["lr"] = lr
+    losses = F.cross_entropy(model(x), y, reduction="none")
+    method.update_weight_net(model, x, y, losses)
+    return model, method.weight_net, (x, y, mx, my)
+
+
+@pytest.mark.parametrize(("normalize", "detach_input"), [("sum", True), ("none", True), ("sum", False)])
+def test_mwnet_weight_net_gradient_matches_finite_differences_of_the_meta_objective(normalize, detach_input):
     lr = 0.5
-    losses = F.cross_entropy(model(x), y, reduction="none").detach()
-
-    def meta_loss() -> torch.Tensor:
-        return meta_loss_after_step(model, x, y, mx, my, net(losses) / 6, lr)
-
-    d_eps = weight_meta_gradient(model, x, y, mx, my, (net(losses) / 6).detach(), lr, "batch")
-    net.zero_grad()
-    net(losses).backward(d_eps / 6)
+    model, net, (x, y, mx, my) = mwnet_gradient(normalize, detach_input, lr)
+    h = 1e-5
     for name, p in net.named_parameters():
         numeric = torch.zeros_like(p)
         for i in range(p.numel()):
+            original = p.view(-1)[i].item()
             values = []
-            for shift in (1e-5, -2e-5):
+            for shift in (h, -h):
                 with torch.no_grad():
-                    p.view(-1)[i] += shift
-                values.append(meta_loss().detach())
+                    p.view(-1)[i] = original + shift
+                values.append(oracle_meta_loss(model, net, x, y, mx, my, lr, normalize, detach_input))
             with torch.no_grad():
-                p.view(-1)[i] += 1e-5
-            numeric.view(-1)[i] = (values[0] - values[1]) / 2e-5
-        torch.testing.assert_close(p.grad, numeric, rtol=1e-6, atol=1e-10, msg=name)
+                p.view(-1)[i] = original
+            numeric.view(-1)[i] = (values[0] - values[1]) / (2 * h)
+        assert numeric.abs().max() > 1e-7, name  # a real signal, not zeros on both sides
+        torch.testing.assert_close(p.grad, numeric, rtol=1e-5, atol=1e-10, msg=name)
+
+
+@pytest.mark.parametrize("normalize", ["sum", "none"])
+def test_mwnet_gradient_along_scaling_every_weight_is_zero_only_when_normalised_by_the_sum(normalize):
+    """d L_meta / d t of V(l) -> t V(l) at t = 1: zero when the weights are V / sum V, not when they are V / n."""
+    captured = {}
+    model = conv_bn()
+    (x, y), (mx, my) = data(6, 1), data(5, 2)
+    method = MWNet(model, OPTIMIZER, **{**MWNET, "hidden": 3, "normalize": normalize, "detach_input": True})
+    method.weight_net.double()
+    method.draw_meta_batch = lambda: (mx, my)
+    method.meta_optimizer.step = lambda: None
+
+    def keep_output_gradient(_module, _inputs, output):
+        captured["values"] = output.detach()
+        output.register_hook(lambda grad: captured.__setitem__("grad", grad))
+
+    method.weight_net.register_forward_hook(keep_output_gradient)
+    method.update_weight_net(model, x, y, F.cross_entropy(model(x), y, reduction="none"))
+    along_scaling = (captured["grad"] * captured["values"]).sum().item()
+    size = captured["grad"].abs().max().item()
+    assert size > 1e-6
+    if normalize == "sum":
+        assert abs(along_scaling) < 1e-12 * max(size, 1.0)
+    else:
+        assert abs(along_scaling) > 1e-3 * size
+
+
+def test_mwnet_real_step_weights_each_loss_by_v_over_its_sum():
+    """The real step equals SGD on sum_i V(l_i) / sum_j V(l_j) l_i with V after its meta step."""
+    x, y = data(8, 1, torch.float32)
+    model, reference = conv_bn(torch.float32), conv_bn(torch.float32)
+    method = MWNet(model, OPTIMIZER, **{**MWNET, "normalize": "sum"})
+    method.meta_interval = 10**9  # V untouched in this step
+    method.steps = 1
+    method.step(model, x, y)
+    optimizer = torch.optim.SGD(reference.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    losses = F.cross_entropy(reference(x), y, reduction="none")
+    with torch.no_grad():
+        values = method.weight_net(losses)
+    (values / values.sum() * losses).sum().backward()
+    optimizer.step()
+    for (name, a), b in zip(model.state_dict().items(), reference.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, msg=name)
 
 
 def test_meta_passes_leave_batchnorm_buffers_untouched():

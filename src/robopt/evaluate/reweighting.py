@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from robopt.evaluate.verdict import paired_summary, per_seed_errors
-from robopt.history_names import WEIGHT_BIASED, WEIGHT_CLEAN
+from robopt.history_names import WEIGHT_AT_LOSS, WEIGHT_BIASED, WEIGHT_CLEAN
 
 #: Methods in the order the tables show them, with their names in words.
 REWEIGHTING_METHODS = {"sgd": "SGD (noisy train set)", "sgd_plus_meta": "SGD on train + meta set",
@@ -33,6 +33,44 @@ def last_epoch_weights(histories: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+#: V within this of 1 (or 0) on the whole loss grid is saturated; a range or a change below it is flat / unchanged.
+HEALTH_TOLERANCE = 0.01
+
+
+def weight_net_health(histories: pd.DataFrame, tolerance: float = HEALTH_TOLERANCE) -> pd.DataFrame:
+    """Per (dataset, variant, seed) whose method logs its weighting function V: ``saturated at 1`` / ``at 0`` when V is
+    within ``tolerance`` of it on the whole loss grid in every epoch of the last half of training, ``flat`` when V's
+    range over the grid stays below it there (V does not tell losses apart), ``unchanged`` when V moved less than it
+    from the first logged epoch to the last, else ``learning``."""
+    rows = histories[histories["metric"].str.startswith(WEIGHT_AT_LOSS)]
+    verdicts = []
+    for (dataset, variant, seed), frame in rows.groupby(["dataset", "variant", "seed"], sort=False):
+        grid = frame.pivot_table(index="epoch", columns="metric", values="value").sort_index()
+        last_half = grid[grid.index > grid.index.max() / 2] if len(grid) > 1 else grid
+        if (last_half >= 1 - tolerance).all().all():
+            verdict = "saturated at 1"
+        elif (last_half <= tolerance).all().all():
+            verdict = "saturated at 0"
+        elif ((last_half.max(axis=1) - last_half.min(axis=1)) < tolerance).all():
+            verdict = "flat"
+        elif (grid.iloc[-1] - grid.iloc[0]).abs().max() < tolerance:
+            verdict = "unchanged"
+        else:
+            verdict = "learning"
+        verdicts.append({"dataset": dataset, "variant": variant, "seed": seed, "v_health": verdict})
+    return pd.DataFrame(verdicts, columns=["dataset", "variant", "seed", "v_health"])
+
+
+def health_summary(health: pd.DataFrame) -> str:
+    """'learning' when every seed's V learned, else each seed's verdict ('seed 1: saturated at 1; ...'); '' without V."""
+    if health.empty:
+        return ""
+    if (health["v_health"] == "learning").all():
+        return "learning"
+    return "; ".join(f"seed {seed}: {verdict}" for seed, verdict in zip(health["seed"], health["v_health"],
+                                                                          strict=True))
+
+
 def reweighting_table(metrics: pd.DataFrame, histories: pd.DataFrame, baseline: str = "sgd") -> pd.DataFrame:
     """Per (dataset, variant): clean accuracy and mean accuracy over every evaluated (corruption, severity), mean and
     std over seeds, the paired difference to ``baseline`` per seed (mean, 95% t interval, better / worse /
@@ -41,6 +79,7 @@ def reweighting_table(metrics: pd.DataFrame, histories: pd.DataFrame, baseline: 
     per_seed["clean_accuracy"] = 100 - per_seed["clean"]
     per_seed["corrupted_accuracy"] = 100 - per_seed["corrupted_all"]
     weights = last_epoch_weights(histories)
+    health = weight_net_health(histories)
     rows = []
     for (dataset, variant), frame in per_seed.groupby(["dataset", "variant"], sort=False):
         reference = per_seed[(per_seed["dataset"] == dataset) & (per_seed["variant"] == baseline)].set_index("seed")
@@ -49,6 +88,7 @@ def reweighting_table(metrics: pd.DataFrame, histories: pd.DataFrame, baseline: 
                                 higher_is_better=True)}
         mine = weights[(weights["dataset"] == dataset) & (weights["variant"] == variant)]
         row["weight_ratio"] = mine["weight_ratio"].mean() if len(mine) else np.nan
+        row["v_health"] = health_summary(health[(health["dataset"] == dataset) & (health["variant"] == variant)])
         rows.append(row)
     order = {name: k for k, name in enumerate(REWEIGHTING_METHODS)}
     table = pd.DataFrame(rows)
@@ -69,6 +109,7 @@ def reweighting_markdown_frame(table: pd.DataFrame) -> pd.DataFrame:
             zip(table[f"{name}_diff"], table[f"{name}_diff_low"], table[f"{name}_diff_high"],
                 table[f"{name}_verdict"], strict=True)]
     shown["noisy / clean weight (last epoch)"] = ["" if np.isnan(r) else f"{r:.3f}" for r in table["weight_ratio"]]
+    shown["weighting function V"] = table["v_health"].fillna("")
     return shown
 
 

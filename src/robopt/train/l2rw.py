@@ -22,14 +22,12 @@ from torch.func import functional_call
 
 from robopt.train.base import OptimizerSettings
 from robopt.train.meta_step import alignments, at_least_float32, meta_gradient, parameters_of
-from robopt.train.reweighting import Reweighting
+from robopt.train.reweighting import Reweighting, sum_normalised
 
 
 def normalised_weights(raw: torch.Tensor) -> torch.Tensor:
     """max(0, raw) / its sum; all zero stays all zero (never NaN)."""
-    clipped = raw.clamp_min(0)
-    total = clipped.sum()
-    return torch.where(total > 0, clipped / torch.where(total > 0, total, torch.ones_like(total)), clipped)
+    return sum_normalised(raw.clamp_min(0))
 
 
 class L2RW(Reweighting):

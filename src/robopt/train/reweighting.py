@@ -59,6 +59,14 @@ class Reweighting:
             self.meta_batches.load_state_dict(state["meta_batches"])
 
 
+def sum_normalised(weights: torch.Tensor) -> torch.Tensor:
+    """weights / their sum over the batch; a batch whose weights sum to 0 keeps them as they are (the references'
+    guard, never NaN). Differentiable through the sum."""
+    total = weights.sum()
+    positive = total != 0
+    return torch.where(positive, weights / torch.where(positive, total, torch.ones_like(total)), weights)
+
+
 def forward_losses(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The real forward (it moves the BatchNorm running statistics, once per step): per-example losses and logits."""
     logits = model(inputs)
