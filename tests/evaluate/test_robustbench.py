@@ -110,3 +110,16 @@ def test_results_beside_the_leaderboard_only_for_robustbench_models():
     assert table.loc["std", "published_corruptions_acc"] == 73.46
     assert table.loc["std", "corruptions_acc_diff"] == pytest.approx(0.04)
     assert pd.isna(table.loc["mine", "published_clean_acc"]) and pd.isna(table.loc["std", "corruptions_mce_diff"])
+
+
+@pytest.mark.parametrize(("source", "footnote"), [("generated", "regenerated"), ("official", None)])
+def test_a_regenerated_corruption_set_is_marked_in_the_json_and_the_cells(tmp_path, source, footnote):
+    from robopt.evaluate.robustbench import write_robustbench_result
+
+    cells = published_unaggregated()
+    metrics = as_metrics(cells[cells["model"] == "Standard"]).assign(corruption_source=source)
+    write_robustbench_result(metrics, "mine", "cifar10", {"architecture": None}, tmp_path / "r.json",
+                             tmp_path / "cells.csv")
+    info = json.loads((tmp_path / "r.json").read_text())
+    assert (info["footnote"] is None) if footnote is None else (footnote in info["footnote"])
+    assert set(pd.read_csv(tmp_path / "cells.csv")["corruption_source"]) == {source}

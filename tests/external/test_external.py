@@ -54,13 +54,18 @@ def reference(tmp_path):
     return model, metrics_of(tmp_path / "model.pt")
 
 
-@pytest.mark.parametrize("form", ["model.pt", "state_dict", "torchscript"])
+@pytest.mark.parametrize("form", ["model.pt", "state_dict", "wrapped_state_dict", "net_wrapped_ddp", "torchscript"])
 def test_every_file_form_gives_the_metrics_of_the_pipelines_own_evaluation(form, reference, tmp_path):
     model, expected = reference
     if form == "model.pt":
         source, extra = f"file:{tmp_path / 'model.pt'}", {}
-    elif form == "state_dict":
-        torch.save(model.state_dict(), tmp_path / "weights.pt")
+    elif form.endswith("state_dict") or form == "net_wrapped_ddp":
+        state = model.state_dict()
+        if form == "wrapped_state_dict":  # a training checkpoint: {'state_dict': ..., 'epoch': ..., 'optimizer': ...}
+            state = {"state_dict": state, "epoch": 200, "optimizer": {"lr": torch.tensor(0.1)}}
+        elif form == "net_wrapped_ddp":  # saved from DistributedDataParallel: every key under 'module.'
+            state = {"net": {f"module.{key}": value for key, value in state.items()}, "acc": 95.0}
+        torch.save(state, tmp_path / "weights.pt")
         source, extra = f"file:{tmp_path / 'weights.pt'}", {"arch": "resnet8"}
     else:
         torch.jit.save(torch.jit.script(model), str(tmp_path / "scripted.pt"))

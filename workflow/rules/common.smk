@@ -115,9 +115,16 @@ def model_targets():
     return model_files("model", trained_entries())
 
 
-def metric_targets():
-    external = [(dataset, external_variants(config, dataset), [0]) for dataset in DATASETS]
-    return model_files("metrics", trained_entries()) + model_files("metrics", external)
+def metric_targets(datasets=None):
+    """Metric files of every trained and external model of ``datasets`` (default: every dataset)."""
+    datasets = datasets or DATASETS
+    external = [(dataset, external_variants(config, dataset), [0]) for dataset in datasets]
+    return model_files("metrics", trained_entries(datasets)) + model_files("metrics", external)
+
+
+def dataset_metric_targets(wildcards):
+    """Metric files of one dataset's models: a figure of one dataset plans that dataset's jobs only."""
+    return metric_targets([wildcards.dataset])
 
 
 def model_file(wildcards):
@@ -168,7 +175,7 @@ def heatmap_table(wildcards):
     expected = heatmap_figure(wildcards.dataset)
     if Path(expected).name != f"damp_{wildcards.figure}_{wildcards.dataset}.pdf":
         raise ValueError(f"the DAMP heatmap of {wildcards.dataset} is {expected}")
-    return "results/tables/damp_corruption_error.csv"
+    return f"results/tables/damp_corruption_error_{wildcards.dataset}.csv"
 
 
 def figure_targets():

@@ -33,9 +33,24 @@ rule evaluate_model:
         "../scripts/evaluate_model.py"
 
 
+rule collect_dataset_metrics:
+    input:
+        dataset_metric_targets,
+    output:
+        "results/tables/metrics_{dataset}.csv",
+    log:
+        "results/logs/collect_dataset_metrics/{dataset}.log",
+    benchmark:
+        "results/benchmarks/collect_dataset_metrics/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    script:
+        "../scripts/collect_metrics.py"
+
+
 rule collect_metrics:
     input:
-        metric_targets(),
+        expand("results/tables/metrics_{dataset}.csv", dataset=DATASETS),
     output:
         "results/tables/metrics.csv",
     log:

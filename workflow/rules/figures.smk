@@ -77,6 +77,26 @@ rule table_damp_corruption_error:
         "../scripts/table_damp_corruption_error.py"
 
 
+rule table_damp_corruption_error_of_dataset:
+    # the table one dataset's heatmap reads: built from that dataset's metrics only
+    input:
+        "results/tables/metrics_{dataset}.csv",
+    output:
+        csv="results/tables/damp_corruption_error_{dataset}.csv",
+        md="results/tables/damp_corruption_error_{dataset}.md",
+        tex="results/tables/damp_corruption_error_{dataset}.tex",
+    log:
+        "results/logs/table_damp_corruption_error/{dataset}.log",
+    benchmark:
+        "results/benchmarks/table_damp_corruption_error/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
+    script:
+        "../scripts/table_damp_corruption_error.py"
+
+
 rule table_damp_verdict:
     # Per method: clean and mean corruption error over seeds, the paired difference to SGD with its 95% interval, and
     # better / worse / inconclusive; the per-seed numbers beside it. Built for any run with >= 2 seeds.

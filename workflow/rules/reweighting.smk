@@ -6,7 +6,7 @@ REWEIGHTING_CATEGORY = "Meta-reweighting (L2RW, Meta-Weight-Net)"
 
 rule table_reweighting:
     input:
-        metrics="results/tables/metrics.csv",
+        metrics="results/tables/metrics_{dataset}.csv",
         histories=training_histories,
     output:
         csv=report(

@@ -15,3 +15,8 @@ EXPORTS = {
 }
 __getattr__ = lazy_exports(__name__, EXPORTS)
 __all__ = sorted(name for names in EXPORTS.values() for name in names)
+
+
+def __dir__() -> list[str]:
+    """The lazily imported names too, so that ``dir()`` and completion list them."""
+    return sorted({*globals(), *__all__})

@@ -2,7 +2,9 @@
 ``robustbench:<name>``; each builds an ``nn.Module`` offline or fails with a message naming the model, the key and
 the file.
 
-``file:`` reads this pipeline's ``model.pt``, a TorchScript file, or a bare ``state_dict`` whose architecture the
+``file:`` reads this pipeline's ``model.pt``, a TorchScript file, or a ``state_dict`` (bare, or wrapped under ``state_dict``,
+``model`` or ``net`` as training checkpoints keep it, with or without DataParallel's ``module.`` prefix) whose
+architecture the
 entry's ``arch`` names (a model of the pipeline's registry, ``torchvision:<arch>`` or ``timm:<arch>``).
 ``torchvision:`` and ``timm:`` build the architecture with random weights (``weights=None`` /
 ``pretrained=False``: nothing is downloaded) and load the entry's ``weights`` file. ``robustbench:`` calls
@@ -82,6 +84,25 @@ def load_weights(model: nn.Module, state: Mapping[str, torch.Tensor], where: str
     return model
 
 
+#: Keys under which training scripts commonly wrap a state_dict in a checkpoint.
+STATE_WRAPPERS = ("state_dict", "model", "net")
+
+
+def is_state_dict(value: Any) -> bool:
+    return isinstance(value, Mapping) and bool(value) and all(isinstance(v, torch.Tensor) for v in value.values())
+
+
+def unwrap_state(state: Any) -> Any:
+    """A state_dict as people save it: taken out of a ``{'state_dict' | 'model' | 'net': ...}`` checkpoint, and
+    without the ``module.`` prefix that DataParallel / DistributedDataParallel add to every key."""
+    if isinstance(state, Mapping) and not is_state_dict(state):
+        wrapped = [state[key] for key in STATE_WRAPPERS if is_state_dict(state.get(key))]
+        state = wrapped[0] if wrapped else state
+    if is_state_dict(state) and all(key.startswith("module.") for key in state):
+        state = {key.removeprefix("module."): value for key, value in state.items()}
+    return state
+
+
 def read_torch_file(file: Path, where: str) -> Any:
     try:
         return torch.load(file, map_location="cpu", weights_only=True)
@@ -101,8 +122,10 @@ def from_file(file: Path, entry: Mapping[str, Any], num_classes: int, where: str
 
         model = build_model(state["model"], state["num_classes"], **state.get("options", {}))
         return load_weights(model, state["state_dict"], where, file), {"mean": state["mean"], "std": state["std"]}
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ExternalModelError(f"{where}: {file} is neither TorchScript, a model.pt nor a state_dict")
+    state = unwrap_state(state)
+    if not is_state_dict(state):
+        raise ExternalModelError(f"{where}: {file} is neither TorchScript, a model.pt nor a state_dict (also looked "
+                                 f"under the keys {', '.join(STATE_WRAPPERS)})")
     if not entry.get("arch"):
         raise ExternalModelError(f"{where}.arch is needed: {file} holds a bare state_dict (name its architecture: "
                                  "a pipeline model, torchvision:<name> or timm:<name>)")
@@ -133,9 +156,7 @@ def build_external(entry: Mapping[str, Any], num_classes: int, where: str) -> tu
         model, stats = from_robustbench(rest, entry, entry["dataset"], where), {}
     else:
         file = existing_file(entry.get("weights"), where, "weights")
-        state = read_torch_file(file, where)
-        if isinstance(state, dict) and "state_dict" in state and not isinstance(state["state_dict"], torch.Tensor):
-            state = state["state_dict"]  # a training checkpoint that wraps its state_dict
+        state = unwrap_state(read_torch_file(file, where))
         model = load_weights(build_architecture(f"{kind}:{rest}", num_classes, where), state, where, file)
         stats = {}
     return model.eval(), stats
