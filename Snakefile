@@ -78,4 +78,4 @@ rule evaluated:
 
 rule figures:
     input:
-        figure_targets(),
+        figure_targets() + (lopt_targets() if LOPT_ENABLED else []),
