@@ -3,6 +3,8 @@ one-line error for every bad input."""
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 import torch
@@ -54,7 +56,8 @@ def reference(tmp_path):
     return model, metrics_of(tmp_path / "model.pt")
 
 
-@pytest.mark.parametrize("form", ["model.pt", "state_dict", "wrapped_state_dict", "net_wrapped_ddp", "torchscript"])
+@pytest.mark.parametrize("form", ["model.pt", "state_dict", "wrapped_state_dict", "net_wrapped_ddp", "torchscript",
+                                  "exported"])
 def test_every_file_form_gives_the_metrics_of_the_pipelines_own_evaluation(form, reference, tmp_path):
     model, expected = reference
     if form == "model.pt":
@@ -67,6 +70,11 @@ def test_every_file_form_gives_the_metrics_of_the_pipelines_own_evaluation(form,
             state = {"net": {f"module.{key}": value for key, value in state.items()}, "acc": 95.0}
         torch.save(state, tmp_path / "weights.pt")
         source, extra = f"file:{tmp_path / 'weights.pt'}", {"arch": "resnet8"}
+    elif form == "exported":  # a user's own exported program (.pt2), its normalisation given in the entry
+        program = torch.export.export(model.eval(), (torch.zeros(2, 3, 32, 32),),
+                                      dynamic_shapes=({0: torch.export.Dim("batch", min=1)},))
+        torch.export.save(program, str(tmp_path / "mine.pt2"))
+        source, extra = f"file:{tmp_path / 'mine.pt2'}", {}
     else:
         torch.jit.save(torch.jit.script(model), str(tmp_path / "scripted.pt"))
         source, extra = f"file:{tmp_path / 'scripted.pt'}", {}
@@ -106,8 +114,79 @@ def test_library_architectures_load_local_weights(library, tmp_path):
     torch.save(model.state_dict(), tmp_path / "w.pt")
     materialise(entry(library, weights=str(tmp_path / "w.pt")), "lib", META, tmp_path / "ext.pt")
     _, loaded = load_trained(tmp_path / "ext.pt")
-    x = torch.randn(2, 3, 32, 32)
-    torch.testing.assert_close(loaded(x), model.eval()(x))
+    x = torch.rand(2, 3, 32, 32)
+    mean, std = (torch.tensor(META[k]).view(1, 3, 1, 1) for k in ("mean", "std"))  # inside the exported program
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), model.eval()((x - mean) / std))
+
+
+def test_a_materialised_model_is_an_exported_program_with_the_normalisation_inside(reference, tmp_path):
+    """Same logits as the model on normalised inputs, any batch size, and no deprecation warning on the way."""
+    from robopt.models.exported import is_exported_program
+
+    model, _ = reference
+    torch.save(model.state_dict(), tmp_path / "weights.pt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        materialise(entry(f"file:{tmp_path / 'weights.pt'}", arch="resnet8", mean=META["mean"], std=META["std"]),
+                    "mine", META, tmp_path / "ext.pt")
+        description, loaded = load_trained(tmp_path / "ext.pt")
+    assert is_exported_program(tmp_path / "ext.pt")
+    assert description["mean"] == [0.0] * 3 and description["input_normalisation"]["mean"] == META["mean"]
+    x = torch.rand(5, 3, 32, 32)
+    mean, std = (torch.tensor(META[k]).view(1, 3, 1, 1) for k in ("mean", "std"))
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), model.eval()((x - mean) / std), rtol=0, atol=1e-5)
+
+
+def test_a_torchscript_source_is_read_and_kept_without_deprecation_warnings(reference, tmp_path):
+    model, _ = reference
+    torch.jit.save(torch.jit.script(model), str(tmp_path / "scripted.pt"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        materialise(entry(f"file:{tmp_path / 'scripted.pt'}", mean=META["mean"], std=META["std"]), "ts", META,
+                    tmp_path / "ext.pt")
+        load_trained(tmp_path / "ext.pt")
+
+
+class Branches(nn.Module):
+    """Data-dependent control flow: what torch.export cannot capture."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = nn.Linear(3 * 32 * 32, 10)
+
+    def forward(self, x):
+        return self.head(x.flatten(1)) if x.mean() > 0 else -self.head(x.flatten(1))
+
+
+def test_a_model_export_cannot_capture_is_named_with_the_other_format(tmp_path, monkeypatch):
+    monkeypatch.setattr("robopt.external.materialise.build_external", lambda *args: (Branches(), {}))
+    with pytest.raises(ExternalModelError, match=r"external_models\.branchy: torch\.export cannot capture this model.*"
+                                                 r"TorchScript"):
+        materialise(entry("file:x.pt", normalize="inside"), "branchy", META, tmp_path / "ext.pt")
+    assert not (tmp_path / "ext.pt").exists()
+
+
+class Evil:
+    """A pickle that would run a shell command when loaded."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_pickle_that_holds_more_than_tensors_is_refused_for_safety_and_never_run(tmp_path):
+    marker = tmp_path / "it_ran"
+    torch.save({"state_dict": {"w": torch.zeros(1)}, "payload": Evil(str(marker))}, tmp_path / "evil.pt")
+    with pytest.raises(ExternalModelError, match=r"external_models\.evil: refused to load .*evil\.pt for safety") as err:
+        materialise(entry(f"file:{tmp_path / 'evil.pt'}", arch="resnet8"), "evil", META, tmp_path / "ext.pt")
+    assert "re-save" in str(err.value) and "exported program" in str(err.value) and "\n" not in str(err.value)
+    assert not marker.exists()
 
 
 class Only64(nn.Module):

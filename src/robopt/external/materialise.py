@@ -1,5 +1,7 @@
-"""An external model as one self-contained file: its module traced to TorchScript with the normalisation it takes
-and where it came from, so the evaluation rule reads it as it reads a trained ``model.pt`` (``load_trained``)."""
+"""An external model as one self-contained file, so the evaluation rule reads it as it reads a trained ``model.pt``
+(``load_trained``): an exported program (``torch.export``, the ``.pt2`` format) with its input normalisation
+inside, or, for a TorchScript source (which ``torch.export`` cannot capture), that TorchScript module; either way
+with a description of where it came from."""
 
 from __future__ import annotations
 
@@ -50,21 +52,29 @@ def check_input(model: nn.Module, height: int, width: int, num_classes: int, whe
 
 def materialise(entry: Mapping[str, Any], name: str, meta: Mapping[str, Any], path: str | Path) -> None:
     """Build, check (at the dataset's image size) and write the external model ``name`` (entry of
-    ``external_models``) as TorchScript with its description, atomically."""
+    ``external_models``) with its description, atomically: an exported program taking [0, 1] inputs (the
+    normalisation inside), or a TorchScript source as TorchScript."""
     from robopt.io import atomic_path
+    from robopt.models.exported import Normalised, export_model, save_exported
+    from robopt.models.torchscript import save_torchscript
 
     where = f"external_models.{name}"
     model, stats = build_external(entry, meta["num_classes"], where)
     example = check_input(model, *input_size(meta), meta["num_classes"], where)
-    if not isinstance(model, torch.jit.ScriptModule):
-        try:
-            with torch.no_grad():
-                model = torch.jit.trace(model, example, check_trace=False)
-        except Exception as err:  # noqa: BLE001
-            raise ExternalModelError(f"{where}: the model cannot be traced to TorchScript ({type(err).__name__}: "
-                                     f"{str(err).splitlines()[0][:200]})") from None
     description = {"model": f"external:{name}", "source": entry["source"], "arch": entry.get("arch"),
-                   "num_classes": meta["num_classes"], "normalize": entry["normalize"],
-                   **normalisation(entry, stats, meta)}
+                   "num_classes": meta["num_classes"], "normalize": entry["normalize"]}
+    if isinstance(model, torch.jit.ScriptModule):
+        with atomic_path(path) as tmp:
+            save_torchscript(model, tmp, {**description, **normalisation(entry, stats, meta)})
+        return
+    inputs = normalisation(entry, stats, meta)
+    try:
+        program = export_model(Normalised(model, inputs["mean"], inputs["std"]), example)
+    except Exception as err:  # noqa: BLE001 - any failure to capture the model gets the same one-line message
+        raise ExternalModelError(f"{where}: torch.export cannot capture this model ({type(err).__name__}: "
+                                 f"{str(err).splitlines()[0][:200]}); data-dependent control flow is the usual cause. "
+                                 "Save it as TorchScript (torch.jit.script(model).save(path)) and give that file as "
+                                 "the source") from None
+    description.update(mean=[0.0, 0.0, 0.0], std=[1.0, 1.0, 1.0], input_normalisation=inputs)
     with atomic_path(path) as tmp:
-        torch.jit.save(model, str(tmp), _extra_files={DESCRIPTION: json.dumps(description)})
+        save_exported(program, description, tmp)

@@ -2,18 +2,21 @@
 ``robustbench:<name>``; each builds an ``nn.Module`` offline or fails with a message naming the model, the key and
 the file.
 
-``file:`` reads this pipeline's ``model.pt``, a TorchScript file, or a ``state_dict`` (bare, or wrapped under ``state_dict``,
-``model`` or ``net`` as training checkpoints keep it, with or without DataParallel's ``module.`` prefix) whose
-architecture the
-entry's ``arch`` names (a model of the pipeline's registry, ``torchvision:<arch>`` or ``timm:<arch>``).
+``file:`` reads this pipeline's ``model.pt``, an exported program (``torch.export``, ``.pt2``), a TorchScript file,
+or a ``state_dict`` (bare, or wrapped under ``state_dict``, ``model`` or ``net`` as training checkpoints keep it,
+with or without DataParallel's ``module.`` prefix) whose architecture the entry's ``arch`` names (a model of the
+pipeline's registry, ``torchvision:<arch>`` or ``timm:<arch>``).
 ``torchvision:`` and ``timm:`` build the architecture with random weights (``weights=None`` /
 ``pretrained=False``: nothing is downloaded) and load the entry's ``weights`` file. ``robustbench:`` calls
 RobustBench's own ``load_model`` (github RobustBench/robustbench ``robustbench/utils.py``) only when the optional
 extra is installed and the checkpoint already sits at ``<model_dir>/<dataset>/corruptions/<name>.pt``, where
-``load_model`` looks before it downloads. Untrusted files are read with ``weights_only=True``.
+``load_model`` looks before it downloads. Untrusted files are read with ``weights_only=True``; a pickle holding
+more than tensors is refused with how to re-save it.
 """
 
 from __future__ import annotations
+
+import pickle
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,7 +26,8 @@ import torch
 from torch import nn
 
 from robopt.errors import ConfigError
-from robopt.models.torchscript import is_torchscript
+from robopt.models.exported import is_exported_program, load_exported
+from robopt.models.torchscript import is_torchscript, load_torchscript
 
 SOURCES = ("file", "torchvision", "timm", "robustbench")
 
@@ -104,8 +108,18 @@ def unwrap_state(state: Any) -> Any:
 
 
 def read_torch_file(file: Path, where: str) -> Any:
+    """The tensors of a ``torch.save`` file, unpickled with ``weights_only=True``: a file whose pickle holds anything
+    else (objects, code to run on load) is refused for safety, with how to re-save it, never loaded."""
     try:
         return torch.load(file, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        reason = str(err).splitlines()[0][:160]
+        raise ExternalModelError(
+            f"{where}: refused to load {file} for safety: its pickle holds more than tensors ({reason}), and "
+            "unpickling it could run code. Do not load an untrusted file with weights_only=False; where "
+            "you trust it, re-save the weights as a state_dict (torch.save(model.state_dict(), path), with arch in "
+            "the entry) or the model as an exported program (torch.export.save(torch.export.export(model, "
+            "(example,)), 'model.pt2'))") from None
     except Exception as err:  # noqa: BLE001 - any unreadable file gets the same one-line message
         raise ExternalModelError(f"{where}: cannot read {file} as PyTorch weights ({type(err).__name__}: "
                                  f"{str(err).splitlines()[0][:200]})") from None
@@ -114,8 +128,10 @@ def read_torch_file(file: Path, where: str) -> Any:
 def from_file(file: Path, entry: Mapping[str, Any], num_classes: int, where: str) -> tuple[nn.Module, dict]:
     """A TorchScript module, this pipeline's ``model.pt`` (its normalisation returned), or a bare state_dict with
     the entry's ``arch``."""
+    if is_exported_program(file):  # an exported program (.pt2): taken as it is, its normalisation the entry's
+        return load_exported(file)[1], {}
     if is_torchscript(file):
-        return torch.jit.load(str(file), map_location="cpu"), {}
+        return load_torchscript(file), {}
     state = read_torch_file(file, where)
     if isinstance(state, dict) and "state_dict" in state and "model" in state:  # this pipeline's model.pt
         from robopt.models import build_model

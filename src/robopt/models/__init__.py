@@ -60,12 +60,14 @@ def save_trained(model: nn.Module, name: str, num_classes: int, mean: list[float
 
 def load_trained(path: str | Path, device: str = "cpu") -> tuple[dict, nn.Module]:
     """(checkpoint dict, model in eval mode on ``device``) from a ``model.pt`` written by ``save_trained``, or from an
-    external model's materialised TorchScript file (its description: model, mean, std, source)."""
+    external model's materialised file (an exported program or TorchScript; its description: model, mean, std,
+    source)."""
     import torch
 
+    from robopt.models.exported import is_exported_program
     from robopt.models.torchscript import is_torchscript, load_materialised
 
-    if is_torchscript(path):  # an external model, materialised (robopt.external.materialise)
+    if is_torchscript(path) or is_exported_program(path):  # an external model, materialised
         return load_materialised(path, device)
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     model = build_model(checkpoint["model"], checkpoint["num_classes"], **checkpoint.get("options", {}))
