@@ -5,7 +5,6 @@ with a description of where it came from."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ import torch
 from torch import nn
 
 from robopt.external.sources import ExternalModelError, build_external
-from robopt.models.torchscript import DESCRIPTION
 
 
 def normalisation(entry: Mapping[str, Any], stats: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, list]:

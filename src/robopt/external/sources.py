@@ -17,7 +17,6 @@ more than tensors is refused with how to re-save it.
 from __future__ import annotations
 
 import pickle
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
