@@ -39,13 +39,14 @@ def test_ranking_is_by_meta_loss_then_meta_accuracy():
     assert ranked["chosen"].tolist() == [True, False, False]
 
 
-def test_a_sweep_trains_each_candidate_from_the_same_start_and_reports_v_health(train_split):
+def test_a_sweep_trains_each_candidate_from_the_same_start_and_reports_v_health(train_split, tmp_path):
     config = validated(reweight_config())
     job = training_job(config, "synthetic", variants(config, "synthetic")["mwnet"])
     job.update(epochs=2, batch_size=32, lr=0.05)
     meta = {**FAKE_META, "mean": [0.5] * 3, "std": [0.25] * 3}
     table = sweep_weight_net(train_split, job, meta, [Candidate("sgd", 1e-6, 0.0), Candidate("adam", 1e-2, 0.0)],
-                             seed=0)
+                             seed=0, out=tmp_path / "sweep.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "sweep.csv"), table, check_dtype=False)
     assert len(table) == 2 and table["chosen"].sum() == 1
     assert set(table["v_health"]) <= {"learning", "saturated at 1", "saturated at 0", "flat", "unchanged"}
     tiny = table.set_index("optimizer")

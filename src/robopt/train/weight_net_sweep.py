@@ -66,9 +66,11 @@ def rank_candidates(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def sweep_weight_net(train: Any, block: dict[str, Any], metadata: dict[str, Any], candidates: list[Candidate],
-                     seed: int, device: str = "cpu") -> pd.DataFrame:
-    """Train ``block``'s MW-Net once per candidate and rank them on the meta set (``rank_candidates``)."""
+                     seed: int, device: str = "cpu", out: str | Path | None = None) -> pd.DataFrame:
+    """Train ``block``'s MW-Net once per candidate and rank them on the meta set (``rank_candidates``); with ``out``,
+    the ranked table so far is written after every candidate, so a sweep cut short keeps what it finished."""
     from robopt.evaluate.reweighting import weight_net_health
+    from robopt.io import write_csv
     from robopt.train.fit import TrainSettings, fit
 
     rows = []
@@ -81,6 +83,8 @@ def sweep_weight_net(train: Any, block: dict[str, Any], metadata: dict[str, Any]
                      "seed": seed, **final_meta_scores(history), "v_health": health})
         log.info("V %s lr %g: meta loss %.4f, meta accuracy %.4f, V %s", candidate.optimizer, candidate.lr,
                  rows[-1]["meta_loss"], rows[-1]["meta_accuracy"], health)
+        if out is not None:
+            write_csv(rank_candidates(pd.DataFrame(rows)), out)
     return rank_candidates(pd.DataFrame(rows))
 
 
@@ -97,7 +101,6 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     from robopt.config import load_config
     from robopt.data import load_meta, load_training_data
-    from robopt.io import write_csv
     from robopt.runtime import make_deterministic
     from robopt.variants import main_variant, training_job
 
@@ -115,8 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     make_deterministic(args.threads)
     block = training_job(config, args.dataset, main_variant(config, args.dataset, "mwnet"))
     table = sweep_weight_net(load_training_data(split / "train.pt"), block, load_meta(split / "meta.json"),
-                             candidates, args.seed)
-    write_csv(table, args.out)
+                             candidates, args.seed, out=args.out)
     print(table.to_string(index=False))
 
 
