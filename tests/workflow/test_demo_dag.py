@@ -140,7 +140,7 @@ def test_single_figure_target_schedules_only_its_ancestors(tmp_path):
     jobs = scheduled_jobs(result.stdout)
     assert jobs == {
         "prepare_dataset": 1, "corrupt_dataset_all": 1, "train_model": 12,
-        "evaluate_model": 12, "collect_metrics": 1, "plot_damp_fig3": 1,
+        "evaluate_model": 12, "collect_dataset_metrics": 1, "collect_metrics": 1, "plot_damp_fig3": 1,
     }
 
 
@@ -188,7 +188,8 @@ def test_heatmap_target_schedules_only_its_ancestors(tmp_path):
     result = run(workdir, "--dry-run", "--forceall", "results/figures/damp_heatmap_synthetic.pdf")
     assert scheduled_jobs(result.stdout) == {
         "prepare_dataset": 1, "corrupt_dataset_all": 1, "train_model": 12,
-        "evaluate_model": 12, "collect_metrics": 1, "table_damp_corruption_error": 1, "plot_damp_heatmap": 1,
+        "evaluate_model": 12, "collect_dataset_metrics": 1, "table_damp_corruption_error_of_dataset": 1,
+        "plot_damp_heatmap": 1,
     }
 
 
