@@ -195,8 +195,35 @@ def figure_targets():
             targets.append("results/tables/damp_verdict.csv")
     if config["sigma_sweep"]["methods"]:
         targets += ["results/figures/damp_fig2.pdf", "results/tables/damp_sigma_sweep.csv"]
+    targets += leaderboard_targets()
     targets += [f"results/figures/tuning_{dataset}.pdf" for dataset in DATASETS if tuned_methods(dataset)]
     return targets + reweighting_targets()
+
+
+def leaderboard_targets():
+    """Each dataset's leaderboard (table and figure) and, where RobustBench's 15 corruptions are evaluated, every
+    trained model's RobustBench JSON."""
+    from robopt.evaluate.robustbench import ROBUSTBENCH_CORRUPTIONS
+
+    targets = [
+        f"results/{kind}/leaderboard_{dataset}.{ext}"
+        for dataset in DATASETS
+        for kind, ext in (("tables", "csv"), ("figures", "pdf"))
+    ]
+    if set(ROBUSTBENCH_CORRUPTIONS) <= set(CORRUPTIONS):
+        targets += [
+            path.replace("metrics.csv", "robustbench.json") for path in model_files("metrics", trained_entries())
+        ]
+    return targets
+
+
+def robustbench_names(wildcards):
+    """{external variant id: RobustBench model name} of the dataset's external models that name one."""
+    return {
+        f"{EXTERNAL_PREFIX}{name}": entry["robustbench_name"]
+        for name, entry in EXTERNAL.items()
+        if entry["dataset"] == wildcards.dataset and entry.get("robustbench_name")
+    }
 
 
 def reweighting_targets():

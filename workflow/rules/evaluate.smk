@@ -61,3 +61,23 @@ rule collect_metrics:
         ROBOPT_ENV
     script:
         "../scripts/collect_metrics.py"
+
+
+rule robustbench_json_trained:
+    # a trained model (one seed) in RobustBench's format, as external models are
+    input:
+        "results/evaluate/{dataset}/{variant}/seed{seed}/metrics.csv",
+    output:
+        json="results/evaluate/{dataset}/{variant}/seed{seed}/robustbench.json",
+        cells="results/evaluate/{dataset}/{variant}/seed{seed}/robustbench_cells.csv",
+    log:
+        "results/logs/robustbench_json_trained/{dataset}/{variant}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/robustbench_json_trained/{dataset}/{variant}/seed{seed}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        entry=lambda wildcards: {"architecture": config["training"][wildcards.dataset]["model"]},
+        name=lambda wildcards: f"{wildcards.variant} (seed {wildcards.seed})",
+    script:
+        "../scripts/robustbench_json.py"

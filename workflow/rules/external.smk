@@ -35,6 +35,7 @@ rule robustbench_json:
         ROBOPT_ENV
     params:
         entry=external_entry,
+        name=lambda wildcards: wildcards.name,
     script:
         "../scripts/robustbench_json.py"
 

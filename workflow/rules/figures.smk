@@ -329,3 +329,51 @@ if LOPT_ENABLED:
             scale=lopt_scale_note,
         script:
             "../scripts/table_lopt_selection.py"
+
+
+rule table_leaderboard:
+    input:
+        "results/tables/metrics_{dataset}.csv",
+    output:
+        csv=report(
+            "results/tables/leaderboard_{dataset}.csv",
+            caption="../report/leaderboard.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        md="results/tables/leaderboard_{dataset}.md",
+        tex="results/tables/leaderboard_{dataset}.tex",
+    log:
+        "results/logs/table_leaderboard/{dataset}.log",
+    benchmark:
+        "results/benchmarks/table_leaderboard/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
+        known=robustbench_names,
+    script:
+        "../scripts/table_leaderboard.py"
+
+
+rule plot_leaderboard:
+    input:
+        "results/tables/leaderboard_{dataset}.csv",
+    output:
+        pdf=report(
+            "results/figures/leaderboard_{dataset}.pdf",
+            caption="../report/leaderboard.rst",
+            category=DAMP_CATEGORY,
+            labels=provenance_labels,
+        ),
+        png="results/figures/leaderboard_{dataset}.png",
+    log:
+        "results/logs/plot_leaderboard/{dataset}.log",
+    benchmark:
+        "results/benchmarks/plot_leaderboard/{dataset}.tsv"
+    conda:
+        ROBOPT_ENV
+    params:
+        scale=scale_note,
+    script:
+        "../scripts/plot_leaderboard.py"
