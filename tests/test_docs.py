@@ -57,7 +57,8 @@ def test_the_documents_show_the_commands_users_run():
 def copy_of_repository(dest: Path) -> Path:
     """The checkout without generated folders, with what the documents ask a user to bring: an ImageNet copy in the
     release layouts under resources/ (a fixture of a few images) and the CIFAR checkpoint of the external-model
-    example. The documents' commands write profiles and config files there."""
+    examples (a state_dict and an exported program). The documents' commands write profiles and config files
+    there."""
     from robopt.models import build_model
     from tests.imagenet.fixture import write_imagenet_fixture
 
@@ -66,6 +67,9 @@ def copy_of_repository(dest: Path) -> Path:
     shutil.copytree(REPO, dest, ignore=ignore, symlinks=True)
     write_imagenet_fixture(dest / "resources")
     torch.save(build_model("resnet20", 10).state_dict(), dest / "my_resnet20.pt")
+    program = torch.export.export(build_model("resnet20", 10).eval(), (torch.zeros(2, 3, 32, 32),),
+                                  dynamic_shapes=({0: torch.export.Dim("batch", min=1)},))
+    torch.export.save(program, str(dest / "my_model.pt2"))
     return dest
 
 
