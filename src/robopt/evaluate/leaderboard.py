@@ -35,7 +35,8 @@ def per_seed_scores(metrics: pd.DataFrame) -> pd.DataFrame:
             rb = corruptions_accuracy(corrupted)
         except RoboptError:  # fewer than RobustBench's 75 cells evaluated
             rb = np.nan
-        rows.append({"variant": variant, "method": frame["method"].iloc[0], "seed": seed,
+        rows.append({"variant": variant, "method": frame["method"].iloc[0],
+                     "train_corruption": frame["train_corruption"].iloc[0], "seed": seed,
                      "clean_acc": 100 * float(clean["accuracy"].iloc[0]), "corruptions_acc": rb,
                      "all_corruptions_acc": 100 * float(corrupted["accuracy"].mean()) if len(corrupted) else np.nan,
                      "clean_nll": float(clean["nll"].iloc[0]), "corrupted_nll": float(corrupted["nll"].mean()),
@@ -56,7 +57,8 @@ def leaderboard(metrics: pd.DataFrame, dataset: str, scale: str, known: Mapping[
     for variant, frame in scores.groupby("variant", sort=False):
         external = frame["method"].iloc[0] == "external"
         row = {"dataset": dataset, "model": variant, "kind": "external" if external else "trained",
-               "method": frame["method"].iloc[0], "seeds": len(frame)}
+               "method": frame["method"].iloc[0], "train_corruption": frame["train_corruption"].iloc[0],
+               "seeds": len(frame)}
         for score in SCORES:
             row[f"{score}_mean"] = frame[score].mean()
             row[f"{score}_std"] = frame[score].std(ddof=1) if len(frame) > 1 else np.nan
@@ -69,7 +71,8 @@ def leaderboard(metrics: pd.DataFrame, dataset: str, scale: str, known: Mapping[
         if (dataset, name) in board.index and any(r["model"] == variant for r in rows):
             stored = board.loc[(dataset, name)]
             rows.append({"dataset": dataset, "model": f"{name} (RobustBench, stored)", "kind": "RobustBench stored",
-                         "method": "external", "seeds": 1, "clean_acc_mean": float(stored["clean_acc"]),
+                         "method": "external", "train_corruption": "none", "seeds": 1,
+                         "clean_acc_mean": float(stored["clean_acc"]),
                          "corruptions_acc_mean": float(stored["corruptions_acc"]),
                          "corruptions_mce": float(stored["corruptions_mce"]) if pd.notna(stored["corruptions_mce"])
                          else np.nan, "corruption_source": "official",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from robopt.plots.style import legend_outside, method_style, new_figure, save_figure
+from robopt.plots.style import legend_outside, new_figure, save_figure, variant_style
 
 #: How rows that are not trained here are drawn.
 KIND_STYLE = {"external": {"marker": "*", "color": "black", "size": 9},
@@ -23,8 +23,8 @@ def corruption_axis(table: pd.DataFrame) -> tuple[str, str]:
 
 
 def plot_leaderboard(table: pd.DataFrame, pdf_path: str | Path, meta: dict[str, str], scale: str) -> None:
-    """Clean accuracy (x) against corruption accuracy (y); bars: std over seeds; trained models in their method's
-    colour, external models as stars, RobustBench's stored values as crosses."""
+    """Clean accuracy (x) against corruption accuracy (y); bars: std over seeds; trained models in their variant's
+    colour (an augmented SGD apart from SGD), external models as stars, RobustBench's stored values as crosses."""
     y_score, y_label = corruption_axis(table)
     fig, (ax,) = new_figure(1, width_per_panel=4.2, height=3.4, legend_width=2.4)
     stored_first = table.assign(_z=(table["kind"] != "RobustBench stored")).sort_values("_z", kind="stable")
@@ -35,9 +35,8 @@ def plot_leaderboard(table: pd.DataFrame, pdf_path: str | Path, meta: dict[str, 
         if pd.isna(y):
             continue
         if row.kind == "trained":
-            style = method_style(row.method)
-            marker, color, size = style["marker"], style["color"], 6
-            label = style["label"] if row.model == row.method else row.model.replace("_", " ")
+            style = variant_style(row.method, row.train_corruption)
+            marker, color, size, label = style["marker"], style["color"], 6, style["label"]
         else:
             marker, color, size = (KIND_STYLE[row.kind][k] for k in ("marker", "color", "size"))
             label = row.model if row.kind != "external" else f"{row.model.removeprefix('external_')} (brought in)"
