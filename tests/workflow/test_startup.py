@@ -18,10 +18,10 @@ SCRIPTS = sorted((REPO / "workflow" / "scripts").glob("*.py"))
 TABLE_JOBS = {"collect_metrics", "lopt_collect", "lopt_select_seed", "table_damp_corruption_error",
               "table_damp_error_by_severity", "table_damp_heatmap_vs_paper", "table_damp_imagenet",
               "table_damp_sigma_sweep", "table_damp_verdict", "table_lopt_selection", "table_reweighting",
-              "robustbench_json", "table_external_models"}
+              "robustbench_json", "table_external_models", "table_leaderboard"}
 #: Jobs that draw figures from tables: matplotlib, no torch.
 FIGURE_JOBS = {"plot_damp_fig2", "plot_damp_fig3", "plot_damp_heatmap", "plot_metz2019", "plot_training_curves",
-               "plot_tuning", "plot_example_weights", "plot_weight_function"}
+               "plot_tuning", "plot_example_weights", "plot_weight_function", "plot_leaderboard"}
 
 
 def loaded_modules(script) -> set[str]:
@@ -45,4 +45,4 @@ def test_a_job_imports_only_what_it_uses(script):
 def test_every_table_and_figure_job_is_classified():
     names = {path.stem for path in SCRIPTS}
     assert TABLE_JOBS | FIGURE_JOBS <= names
-    assert {name for name in names if name.startswith(("table_", "plot_damp", "plot_metz", "plot_tuning", "plot_training", "plot_example", "plot_weight"))} <= TABLE_JOBS | FIGURE_JOBS
+    assert {name for name in names if name.startswith(("table_", "plot_damp", "plot_metz", "plot_tuning", "plot_training", "plot_example", "plot_weight", "plot_leaderboard"))} <= TABLE_JOBS | FIGURE_JOBS
