@@ -43,7 +43,8 @@ def documented_commands() -> list[tuple[str, str]]:
     found = []
     for path in DOCUMENTS:
         for command in shell_lines(path.read_text()):
-            if command.startswith(("snakemake ", "python -m robopt.slurm_profile ", "printf ")):
+            placeholder = "<" in command.replace("<<", "")  # a template such as `snakemake -n <target>`
+            if command.startswith(("snakemake ", "python -m robopt.slurm_profile ", "printf ")) and not placeholder:
                 found.append((str(path.relative_to(REPO)), command))
     return found
 
