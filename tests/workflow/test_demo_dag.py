@@ -56,10 +56,10 @@ def test_demo_outputs_exist_and_are_plausible(demo):
                  "tables/damp_error_by_severity.tex", "tables/metrics.csv", "figures/tuning_synthetic.png",
                  "tables/tuning_synthetic.md", "tables/lopt_selection.md", "tables/lopt_verdict_gaussian.md",
                  "tables/leaderboard_synthetic.md", "figures/leaderboard_synthetic.png",
-                 "evaluate/synthetic/damp/seed1/robustbench.json"):
+                 "evaluate/synthetic/damp/seed0/robustbench.json"):
         assert (demo / "results" / name).stat().st_size > 0, name
     board = pd.read_csv(demo / "results" / "tables" / "leaderboard_synthetic.csv").set_index("model")
-    assert {"sgd", "damp", "sam"} <= set(board.index) and (board.loc["sgd", "seeds"] == 2)
+    assert {"sgd", "damp", "sam"} <= set(board.index) and board.loc["sgd", "seeds"] == 1  # demo_fast: one seed
     metrics = pd.read_csv(demo / "results" / "tables" / "metrics.csv")
     clean = metrics[metrics["corruption"] == "clean"]
     assert (clean["accuracy"] >= 0.5).all(), clean  # chance is 0.1; 6 epochs leave ASAM near 0.58-0.6
