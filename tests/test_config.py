@@ -20,7 +20,11 @@ SHIPPED = [("demo.yaml",), ("config.yaml",), ("cifar10_cpu.yaml",), ("cifar10_cp
            ("cifar10_reweight_cpu.yaml",), ("cifar10_reweight_cpu.yaml", "cifar10_reweight_corrupted_cpu.yaml"),
            ("cifar10_reweight_cpu.yaml", "cifar10_reweight_overfit_cpu.yaml"),
            ("cifar10_reweight_noise.yaml",), ("cifar10_reweight_imbalance.yaml",),
-           ("demo.yaml", "tests/small_config.yaml", "tests/reweight_config.yaml"), ("demo.yaml", "external_example.yaml")]
+           ("demo.yaml", "tests/small_config.yaml", "tests/reweight_config.yaml"), ("demo.yaml", "external_example.yaml"),
+           ("cifar10_reweight_cpu.yaml", "cifar10_reweight_overfit_cpu.yaml", "cifar10_reweight_flip_cpu.yaml"),
+           ("cifar10_reweight_cpu.yaml", "cifar10_reweight_overfit_cpu.yaml", "cifar10_reweight_imbalance_cpu.yaml"),
+           ("config.yaml", "distributed_8gpu.yaml"), ("config.yaml", "distributed_2x4gpu.yaml"),
+           ("config.yaml", "only_cifar10.yaml")]
 
 
 #: Configs whose checks look for data that is never here (ImageNet): validated on fixtures by their own tests.
