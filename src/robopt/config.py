@@ -53,12 +53,18 @@ def merge_configs(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, An
     return merged
 
 
-def load_config(paths: list[str | Path], schema_path: str | Path) -> dict[str, Any]:
-    """The config files ``paths`` layered in order, validated (defaults filled in) and checked: what the DAG sees,
-    for code that runs outside Snakemake (benchmarks, notebooks)."""
+def layered_config(paths: list[str | Path]) -> dict[str, Any]:
+    """The config files ``paths`` layered in order as Snakemake layers ``--configfile`` (unvalidated: as written)."""
     config: dict[str, Any] = {}
     for path in paths:
         config = merge_configs(config, yaml.safe_load(Path(path).read_text()) or {})
+    return config
+
+
+def load_config(paths: list[str | Path], schema_path: str | Path) -> dict[str, Any]:
+    """The config files ``paths`` layered in order, validated (defaults filled in) and checked: what the DAG sees,
+    for code that runs outside Snakemake (benchmarks, notebooks)."""
+    config = layered_config(paths)
     validate_config(config, schema_path)
     check_config(config)
     return config

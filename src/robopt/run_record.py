@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from robopt.config import merge_configs
+from robopt.config import layered_config
 from robopt.evaluate.reweighting import last_epoch_weights, weight_net_health
 from robopt.evaluate.verdict import per_seed_errors
 
@@ -56,14 +56,6 @@ def per_seed_table(metrics: pd.DataFrame, histories: pd.DataFrame) -> pd.DataFra
     if len(health):
         table = table.merge(health[["variant", "seed", "v_health"]], on=["variant", "seed"], how="left")
     return table.sort_values(["variant", "seed"], ignore_index=True)
-
-
-def layered_config(paths: list[str]) -> dict:
-    """The config files layered as Snakemake layers ``--configfile`` (unvalidated: what the user wrote)."""
-    config: dict = {}
-    for path in paths:
-        config = merge_configs(config, yaml.safe_load(Path(path).read_text()) or {})
-    return config
 
 
 def record_run(results: Path, dest: Path, configfiles: list[str], tables: list[str], figures: list[str]) -> None:

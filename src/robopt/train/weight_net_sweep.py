@@ -6,7 +6,7 @@ per candidate (same seed, data and model initialisation) and ranks the candidate
 on the meta set after the last epoch (lower is better; the test set is never read), with V's health
 (``robopt.evaluate.reweighting.weight_net_health``) beside it. Needs the prepared split of the DAG:
 
-    snakemake --cores all --configfile <configs> results/data/cifar10/train.pt
+    snakemake results/data/cifar10/train.pt --cores all --configfile <configs>
     python -m robopt.train.weight_net_sweep --configfile <configs> --candidate sgd:1e-3:5e-4 adam:1e-3:1e-4 \
         --out sweep.csv
 """
@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None) -> None:
             raise ConfigError(f"training.{args.dataset}.methods has no mwnet block to sweep")
         split = Path(args.results) / "data" / args.dataset
         if not (split / "train.pt").exists():
-            raise ConfigError(f"{split / 'train.pt'} is missing: build it first with snakemake --configfile "
-                              f"{' '.join(args.configfile)} {split / 'train.pt'}")
+            raise ConfigError(f"{split / 'train.pt'} is missing: build it first with snakemake {split / 'train.pt'} "
+                              f"--cores all --configfile {' '.join(args.configfile)}")
     except ConfigError as err:
         sys.exit(f"error: {err}")
     make_deterministic(args.threads)
