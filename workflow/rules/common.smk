@@ -98,6 +98,7 @@ def model_files(kind, entries):
         "model": ("train", "model.pt"),
         "history": ("train", "history.csv"),
         "metrics": ("evaluate", "metrics.csv"),
+        "robustbench": ("evaluate", "robustbench.json"),
     }[kind]
     return [
         f"results/{folder}/{dataset}/{variant.id}/seed{seed}/{name}"
@@ -211,9 +212,7 @@ def leaderboard_targets():
         for kind, ext in (("tables", "csv"), ("figures", "pdf"))
     ]
     if set(ROBUSTBENCH_CORRUPTIONS) <= set(CORRUPTIONS):
-        targets += [
-            path.replace("metrics.csv", "robustbench.json") for path in model_files("metrics", trained_entries())
-        ]
+        targets += model_files("robustbench", trained_entries())
     return targets
 
 
