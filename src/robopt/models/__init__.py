@@ -64,10 +64,9 @@ def load_trained(path: str | Path, device: str = "cpu") -> tuple[dict, nn.Module
     source)."""
     import torch
 
-    from robopt.models.exported import is_exported_program
-    from robopt.models.torchscript import is_torchscript, load_materialised
+    from robopt.models.materialised import is_materialised, load_materialised
 
-    if is_torchscript(path) or is_exported_program(path):  # an external model, materialised
+    if is_materialised(path):  # an external model, materialised
         return load_materialised(path, device)
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     model = build_model(checkpoint["model"], checkpoint["num_classes"], **checkpoint.get("options", {}))

@@ -1,5 +1,5 @@
-"""Models stored as TorchScript or as exported programs: recognising such a file and reading a materialised external
-model with the description written beside it (``robopt.external.materialise`` writes them)."""
+"""Models stored as TorchScript: recognising such a file, and reading and writing it with the description of a
+materialised external model inside (``robopt.external.materialise`` writes them)."""
 
 from __future__ import annotations
 
@@ -42,16 +42,3 @@ def load_torchscript(path: str | Path, device: str = "cpu", extra: dict[str, str
 def save_torchscript(model: torch.jit.ScriptModule, path: str | Path, description: dict[str, Any]) -> None:
     with reading_torchscript():
         torch.jit.save(model, str(path), _extra_files={DESCRIPTION: json.dumps(description)})
-
-
-def load_materialised(path: str | Path, device: str = "cpu") -> tuple[dict[str, Any], nn.Module]:
-    """(description, module in eval mode on ``device``) of a materialised external model: an exported program or a
-    TorchScript module."""
-    from robopt.models.exported import is_exported_program, load_exported
-
-    if is_exported_program(path):
-        description, model = load_exported(path, device)
-        return description, model.eval()
-    extra = {DESCRIPTION: ""}
-    model = load_torchscript(path, device, extra)
-    return json.loads(extra[DESCRIPTION]), model.eval()
