@@ -12,6 +12,7 @@ from robopt.evaluate.reweighting import (
     health_summary,
     last_epoch_weights,
     published_reweighting,
+    published_scripts,
     reweighting_markdown_frame,
     reweighting_table,
     weight_net_health,
@@ -83,6 +84,14 @@ def test_published_values_and_both_scales_are_labelled():
     assert side.columns[1] == "ours: uniform noise 40%, 5,000 images (last epoch) %"
     assert any("WRN-28-10 (best test epoch)" in column for column in side.columns)
     assert side.loc[side["method"] == "Meta-Weight-Net"].iloc[0, 1] == "65.50 +- 0.71"
+
+
+def test_each_published_number_names_the_script_behind_it():
+    scripts = published_scripts()
+    noise, imbalance = scripts.split("imbalance factor 100, ResNet-32: ")
+    assert "Meta-Weight-Net from xjtushujun/meta-weight-net train_WRN-28-10_Meta_PGC.py" in noise
+    assert "Meta-Weight-Net from xjtushujun/Meta-weight-net_class-imbalance meta-weight-net-class-imbalance.py" in imbalance
+    assert "SGD (noisy train set), L2RW from the paper's own baseline runs" in noise
 
 
 def v_history(per_seed: dict[int, list[list[float]]]) -> pd.DataFrame:

@@ -3,7 +3,12 @@ SGD, the noisy/clean weight ratio, and the published CIFAR-10 numbers beside our
 
 from robopt.evaluate import TIDY_COLUMNS, read_tidy
 from robopt.evaluate.aggregate import read_histories
-from robopt.evaluate.reweighting import beside_published, reweighting_markdown_frame, reweighting_table
+from robopt.evaluate.reweighting import (
+    beside_published,
+    published_scripts,
+    reweighting_markdown_frame,
+    reweighting_table,
+)
 from robopt.logs import log_to_file
 from robopt.plots import provenance, write_table
 
@@ -21,4 +26,4 @@ write_table(table, snakemake.output.csv, caption, meta, display=reweighting_mark
 write_table(beside_published(table, snakemake.params.setting), snakemake.output.paper,
             "Our clean accuracy (last epoch, our scale) beside the MW-Net paper's CIFAR-10 accuracies (their scale: "
             "WRN-28-10 / ResNet-32 on the full training set, best test epoch). Different scales: read the ordering, "
-            f"not the values. Computed at: {snakemake.params.scale}.", meta)
+            f"not the values. Published: {published_scripts()} Computed at: {snakemake.params.scale}.", meta)

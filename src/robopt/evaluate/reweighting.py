@@ -119,6 +119,17 @@ def published_reweighting() -> pd.DataFrame:
         return pd.read_csv(handle)
 
 
+def published_scripts() -> str:
+    """Which reference script each published number comes from, one sentence per published setting."""
+    sentences = []
+    for (setting, model), part in published_reweighting().groupby(["setting", "model"], sort=False):
+        by_script = part.groupby("script", sort=False)["method"].apply(
+            lambda methods: ", ".join(REWEIGHTING_METHODS.get(m, m) for m in methods))
+        sentences.append(f"{setting}, {model}: " + "; ".join(f"{methods} from {script}"
+                                                               for script, methods in by_script.items()) + ".")
+    return " ".join(sentences)
+
+
 def beside_published(table: pd.DataFrame, our_setting: str) -> pd.DataFrame:
     """Our clean accuracy per method (mean +- std, last epoch, at our scale) beside the published accuracy of the
     same method in each published setting (their scale, best epoch on the test set)."""
