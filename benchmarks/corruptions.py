@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +24,7 @@ import torch
 from robopt.corruptions import CORRUPTIONS, SEVERITIES, corrupt_all_severities
 from robopt.data.synthetic import generate_synthetic
 from robopt.io import write_csv
+from robopt.provenance import cpu_model
 
 FULL_IMAGES = 10_000
 
@@ -100,7 +100,7 @@ def main() -> None:
     table["device"] = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu x{torch.get_num_threads()}"
     table["package_workers"] = workers
     table["torch"] = torch.__version__
-    table["machine"] = platform.machine()
+    table["machine"] = cpu_model()
     write_csv(table, args.out)
     print(f"CIFAR-10-C: robopt {robopt_s:.1f} s, imagecorruptions {package_s:.1f} s with {workers} processes, "
           f"ratio {package_s / robopt_s:.1f}x -> {args.out}")

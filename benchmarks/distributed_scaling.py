@@ -16,8 +16,6 @@ import argparse
 import dataclasses
 import importlib
 import json
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -25,6 +23,8 @@ import time
 from pathlib import Path
 
 import torch
+
+from robopt.provenance import cpu_model
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH, IMAGE, CLASSES = 128, 32, 10
@@ -116,7 +116,7 @@ def main() -> None:
     frame = pd.DataFrame(rows)
     single = frame[frame["ranks"] == 1].set_index("workload")["throughput"]
     frame["scaling_efficiency"] = frame["throughput"] / (frame["ranks"] * frame["workload"].map(single))
-    frame["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, 1 thread per rank"
+    frame["machine"] = f"{cpu_model()}, 1 thread per rank"
     frame["torch"] = torch.__version__
     write_csv(frame, args.out)
     print(frame.to_string(index=False))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
+from robopt.provenance import cpu_model
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "workflow" / "scripts"
@@ -69,7 +70,7 @@ def main() -> None:
     table["within_goal"] = table["ratio_to_bare_torch"] <= GOAL
     table["repeats"] = args.repeats
     table["cpus"] = os.cpu_count()
-    table["host"] = platform.machine()
+    table["host"] = cpu_model()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False)
     print(table[["script", "seconds", "ratio_to_bare_torch", "within_goal"]].to_string(index=False))

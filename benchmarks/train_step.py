@@ -26,7 +26,6 @@ cut short leaves the rows it finished.
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from robopt.config import load_config
 from robopt.io import write_csv
 from robopt.models import build_model
+from robopt.provenance import cpu_model
 from robopt.runtime import resolve_device
 from robopt.train import TrainSettings, build_method
 from robopt.variants import training_job, variants
@@ -204,7 +204,7 @@ def with_ratios(table: pd.DataFrame, baseline: str = "sgd") -> pd.DataFrame:
         keys = pd.MultiIndex.from_frame(table[["model", "mode"]])
         table[ratio] = table[column].to_numpy() / sgd.reindex(keys).to_numpy()
     table["torch"] = torch.__version__
-    table["host"] = platform.machine()
+    table["host"] = cpu_model()
     return table
 
 
