@@ -10,6 +10,10 @@ sys.path.insert(0, SRC)  # the checkout's package, even without `pip install -e`
 from robopt.runtime import export_package_path  # noqa: E402
 
 export_package_path(SRC)  # ... and in every job, whose environment may not have it installed (`--sdm conda`)
+
+from robopt.allocator import export_job_allocator  # noqa: E402
+
+export_job_allocator()  # every job keeps freed tensors' memory instead of mapping it anew (benchmarks/allocator.py)
 #: The software of every job with `--sdm conda` (otherwise the active environment's); robopt comes from SRC.
 ROBOPT_ENV = "../envs/robopt.yaml"
 
