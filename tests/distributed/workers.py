@@ -51,14 +51,16 @@ def fit_each_and_save(*, train, settings: dict, seed: int, out: str) -> None:
 
 
 def outer_and_save(*, settings, data, noise, out: str, checkpoint: str | None = None,
-                   die_after_checkpoints: int | None = None) -> None:
-    """Outer-train on this rank's world; rank 0 saves theta, the curve rows and the gathered population."""
+                   die_after_checkpoints: int | None = None, dtype: str = "float32") -> None:
+    """Outer-train on this rank's world in ``dtype``; rank 0 saves theta, the curve rows and the gathered
+    population."""
     from robopt.lopt import OuterTrainer
     from robopt.lopt.initial import initial_candidates
 
     world, device = join_world("cpu")
     torch.set_num_threads(1)
-    trainer = OuterTrainer(settings, data, noise, device, initial_candidates([0.003])[0])
+    torch.set_default_dtype(getattr(torch, dtype))
+    trainer = OuterTrainer(settings, data, noise, device, initial_candidates([0.003])[0].to(getattr(torch, dtype)))
     curve = trainer.run(checkpoint)
     trainer.gather_population()
     if world.is_main:

@@ -66,5 +66,5 @@ class Noise:
 
 
 def to_float_batch(images: torch.Tensor) -> torch.Tensor:
-    """uint8 (... x H x W x 3) -> float (... x 3 x H x W) in [0, 1], as the inner CNN expects."""
-    return images.movedim(-1, -3).float().div_(255.0)
+    """uint8 (... x H x W x 3) -> float (... x 3 x H x W) in [0, 1] in torch's default dtype, as the inner CNN expects."""
+    return images.movedim(-1, -3).to(torch.get_default_dtype()).div_(255.0)
