@@ -10,6 +10,26 @@ import pytest
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
+#: The longest test modules (each over a minute on 2 cores, `pytest --durations`), started first so that parallel
+#: workers (`make test`: one module per worker at a time) finish together instead of one waiting on the last of them.
+LONGEST_MODULES = ("workflow/test_demo_dag.py", "imagenet/test_workflow.py", "workflow/test_slurm.py", "test_docs.py",
+                   "workflow/test_distributed_jobs.py", "workflow/test_reweighting_dag.py")
+
+
+def module_rank(item: pytest.Item) -> tuple[int, int]:
+    """Longest modules first (in LONGEST_MODULES' order), then modules with slow tests, then the rest."""
+    name = Path(item.fspath).relative_to(REPO / "tests").as_posix()
+    if name in LONGEST_MODULES:
+        return 0, LONGEST_MODULES.index(name)
+    return (1 if item.get_closest_marker("slow") else 2), 0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first_rank: dict[str, tuple[int, int]] = {}
+    for item in items:
+        rank = module_rank(item)
+        first_rank[item.fspath] = min(first_rank.get(item.fspath, rank), rank)
+    items.sort(key=lambda item: first_rank[item.fspath])  # stable: a module's tests keep their order
 
 
 def write_pickle(path: Path, obj: dict) -> None:

@@ -5,10 +5,13 @@ Runs when `tests/slurm/start-local-slurm.sh` can start SLURM here (root, apt); s
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,6 +24,7 @@ pytestmark = pytest.mark.slow  # jobs submitted to a local SLURM
 TARGET = "results/evaluate/synthetic/sgd/seed0/metrics.csv"  # data, corruption, training and evaluation jobs
 
 
+LOCK = Path(tempfile.gettempdir()) / "robopt-start-local-slurm.lock"
 BASE = [sys.executable, "-m", "snakemake", TARGET, "--configfile", "config/demo.yaml", "tests/small_config.yaml"]
 
 
@@ -30,8 +34,10 @@ def start_slurm() -> str | None:
         return "starting a local SLURM needs root"
     if shutil.which("apt-get") is None and shutil.which("slurmctld") is None:
         return "no apt-get to install slurm-wlm and munge"
-    result = subprocess.run(["bash", str(REPO / "tests" / "slurm" / "start-local-slurm.sh")],
-                            capture_output=True, text=True, timeout=600)
+    with open(LOCK, "w") as lock:  # parallel test workers: one installs and starts SLURM, the others wait for it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(["bash", str(REPO / "tests" / "slurm" / "start-local-slurm.sh")],
+                                capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         return f"local SLURM did not start: {(result.stdout + result.stderr)[-500:]}"
     return None
