@@ -5,10 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= all
-# The tests run on every core, one pytest worker per core, each test module on one worker (its fixtures built once);
-# OpenMP threads sleep rather than spin while they wait, so workers and their Snakemake jobs share the cores well.
+# The tests run on every core, one pytest worker per core, each test module on one worker (its fixtures built once).
 TEST_WORKERS ?= auto
-TEST_ENV := OMP_WAIT_POLICY=PASSIVE
 
 .PHONY: setup demo test test-fast lint config-docs report gallery clean
 
@@ -26,10 +24,10 @@ demo: setup
 	$(BIN)/python -m robopt.summary results
 
 test: setup
-	$(TEST_ENV) $(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: setup  # the quick loop while developing: everything but the slow tests (DAG runs, fidelity)
-	$(TEST_ENV) $(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile -m "not slow"
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check src tests workflow/scripts benchmarks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -9,7 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from robopt.allocator import export_job_allocator
+
 REPO = Path(__file__).resolve().parents[1]
+# Inherited by the parallel test workers (started after this file is read) and every subprocess: OpenMP threads
+# sleep rather than spin while they wait (workers and their Snakemake jobs share the cores), and glibc keeps freed
+# tensors' memory as the workflow's jobs do.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+export_job_allocator()
 #: The longest test modules (each over a minute on 2 cores, `pytest --durations`), started first so that parallel
 #: workers (`make test`: one module per worker at a time) finish together instead of one waiting on the last of them.
 LONGEST_MODULES = ("workflow/test_demo_dag.py", "imagenet/test_workflow.py", "workflow/test_slurm.py", "test_docs.py",
