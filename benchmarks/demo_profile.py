@@ -27,7 +27,7 @@ def rule_scripts() -> dict[str, str]:
     """rule -> its script's file name, read from the rule files."""
     scripts = {}
     for path in sorted((REPO / "workflow" / "rules").glob("*.smk")):
-        for rule, body in re.findall(r"^rule (\w+):\n(.*?)(?=^rule |\Z)", path.read_text(), re.S | re.M):
+        for rule, body in re.findall(r"^\s*rule (\w+):\n(.*?)(?=^\s*rule |\Z)", path.read_text(), re.S | re.M):
             found = re.search(r'script:\s*\n\s*"\.\./scripts/([\w.]+)"', body)
             if found:
                 scripts[rule] = found.group(1)
