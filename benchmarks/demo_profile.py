@@ -19,6 +19,7 @@ import pandas as pd
 
 from robopt.io import write_csv
 from robopt.provenance import cpu_model, git_commit
+from robopt.run_record import job_seconds
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,11 +36,9 @@ def rule_scripts() -> dict[str, str]:
 
 
 def profile(results: Path, startup: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for path in sorted((results / "benchmarks").glob("*/**/*.tsv")):
-        rule = path.relative_to(results / "benchmarks").parts[0]
-        rows.append({"rule": rule, "seconds": float(pd.read_csv(path, sep="\t")["s"].iloc[-1])})
-    jobs = pd.DataFrame(rows)
+    jobs = job_seconds(results)
+    if jobs.empty:
+        raise SystemExit(f"no benchmark files under {results / 'benchmarks'}: run the demo first (make demo)")
     table = jobs.groupby("rule").agg(jobs=("seconds", "size"), job_seconds=("seconds", "sum"),
                                      slowest_job=("seconds", "max")).reset_index()
     start = startup.set_index("script")["seconds"]

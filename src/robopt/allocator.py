@@ -1,8 +1,8 @@
 """glibc malloc settings for every job. PyTorch allocates a CPU tensor with plain ``malloc``; glibc serves each block
 above its mmap threshold with a fresh ``mmap`` and unmaps it on free, so a training step that allocates and frees
 the same activations every step pays page faults and system time for each of them. Keeping freed blocks (blocks
-up to 4 GiB from the heap, the heap never trimmed) removes most of that cost; ``benchmarks/allocator.py`` measures each option
-against glibc's defaults.
+up to 4 GiB from the heap, the heap never trimmed) removes most of that cost; ``benchmarks/allocator.py`` measures
+each option against glibc's defaults.
 
 Set through ``GLIBC_TUNABLES`` (read by glibc at process start), so a job inherits it from the Snakemake process
 that launches it; a value the user has set already, even an empty one, wins.

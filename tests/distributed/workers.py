@@ -60,7 +60,7 @@ def outer_and_save(*, settings, data, noise, out: str, checkpoint: str | None = 
     world, device = join_world("cpu")
     torch.set_num_threads(1)
     torch.set_default_dtype(getattr(torch, dtype))
-    trainer = OuterTrainer(settings, data, noise, device, initial_candidates([0.003])[0].to(getattr(torch, dtype)))
+    trainer = OuterTrainer(settings, data, noise, device, initial_candidates([0.003])[0].to(torch.get_default_dtype()))
     curve = trainer.run(checkpoint)
     trainer.gather_population()
     if world.is_main:
